@@ -1,0 +1,107 @@
+"""Framework-neutral client for AssemblyAI's LLM Gateway.
+
+`GatewayClient` and `AsyncGatewayClient` talk to `POST /v1/chat/completions` (JSON
+and SSE), `GET /v1/models`, with retries, typed errors and normalised responses.
+`aai_gateway.testing` holds a local emulator of the gateway for offline tests.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from aai_gateway._catalog import ModelCapabilities, ModelInfo, known_capabilities
+from aai_gateway._client import (
+    AsyncChatStream,
+    AsyncGatewayClient,
+    ChatStream,
+    GatewayClient,
+)
+from aai_gateway._config import API_KEY_ENV, TRANSCRIPT_TAG, Region
+from aai_gateway._exceptions import (
+    APIConnectionError,
+    APIError,
+    APIResponseValidationError,
+    APIStatusError,
+    APIStreamError,
+    APITimeoutError,
+    AssemblyAIGatewayError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    InternalServerError,
+    MissingAPIKeyError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    StreamInterruptedError,
+    TranscriptNotFoundError,
+    UnprocessableEntityError,
+)
+from aai_gateway._retry import RetryPolicy
+from aai_gateway._streaming import ChunkAccumulator
+from aai_gateway._transcripts import (
+    TagPlacement,
+    apply_tag_placement,
+    has_transcript_tag,
+)
+from aai_gateway._types import (
+    ChatCompletion,
+    ChatCompletionChunk,
+    ChatRequest,
+    FinishReason,
+    Message,
+    RateLimit,
+    ToolCall,
+    ToolCallDelta,
+    ToolParam,
+    Usage,
+    parse_tool_arguments,
+)
+
+__all__ = [
+    "API_KEY_ENV",
+    "TRANSCRIPT_TAG",
+    "APIConnectionError",
+    "APIError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APIStreamError",
+    "APITimeoutError",
+    "AssemblyAIGatewayError",
+    "AsyncChatStream",
+    "AsyncGatewayClient",
+    "AuthenticationError",
+    "BadRequestError",
+    "ChatCompletion",
+    "ChatCompletionChunk",
+    "ChatRequest",
+    "ChatStream",
+    "ChunkAccumulator",
+    "ConflictError",
+    "FinishReason",
+    "GatewayClient",
+    "InternalServerError",
+    "Message",
+    "MissingAPIKeyError",
+    "ModelCapabilities",
+    "ModelInfo",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimit",
+    "RateLimitError",
+    "Region",
+    "RetryPolicy",
+    "StreamInterruptedError",
+    "TagPlacement",
+    "ToolCall",
+    "ToolCallDelta",
+    "ToolParam",
+    "TranscriptNotFoundError",
+    "UnprocessableEntityError",
+    "Usage",
+    "__version__",
+    "apply_tag_placement",
+    "has_transcript_tag",
+    "known_capabilities",
+    "parse_tool_arguments",
+]

@@ -1,0 +1,279 @@
+"""The errors this package raises.
+
+```
+AssemblyAIGatewayError
+└── APIError                         message, request, body, request_id
+    ├── APIConnectionError           no usable response: DNS, refused, reset
+    │   ├── APITimeoutError          connect, read or pool timeout
+    │   └── StreamInterruptedError   a stream broke after events reached the caller
+    ├── APIStatusError               a non-2xx answer: status_code, response, errors
+    │   ├── BadRequestError          400
+    │   ├── AuthenticationError      401
+    │   ├── PermissionDeniedError    403
+    │   ├── NotFoundError            404 (TranscriptNotFoundError for `transcript_id`)
+    │   ├── ConflictError            409
+    │   ├── UnprocessableEntityError 422
+    │   ├── RateLimitError           429, with retry_after
+    │   └── InternalServerError      5xx
+    ├── APIStreamError               an error payload inside a 200 stream
+    └── APIResponseValidationError   a 2xx answer that is not the JSON or SSE expected
+```
+
+Messages carry the status, the server's own words and the `request_id`; never the API key
+or any request header.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import httpx
+
+from aai_gateway._retry import parse_retry_after
+from aai_gateway._types import ErrorBody, parse_error_body
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APIStreamError",
+    "APITimeoutError",
+    "AssemblyAIGatewayError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "InternalServerError",
+    "MissingAPIKeyError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "StreamInterruptedError",
+    "TranscriptNotFoundError",
+    "UnprocessableEntityError",
+]
+
+
+class AssemblyAIGatewayError(Exception):
+    """Base class of every error this package raises."""
+
+
+class MissingAPIKeyError(AssemblyAIGatewayError, ValueError):
+    """No API key was passed and the environment variable is not set."""
+
+
+class APIError(AssemblyAIGatewayError):
+    """A request to the gateway or the transcript API failed.
+
+    Attributes:
+        message: The full, human-readable explanation.
+        request: The request that failed, when known.
+        body: The decoded error body, when there was one.
+        request_id: The gateway's request id: quote it to AssemblyAI support.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        request: httpx.Request | None = None,
+        body: object = None,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.request = request
+        self.body = body
+        self.request_id = request_id
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Requests, responses and bodies stay behind, so a pickled error never
+        # carries headers; the plain attributes (status, request id, ...) travel.
+        state = {k: None if k in _UNPICKLED else v for k, v in self.__dict__.items()}
+        return (_rebuild_error, (type(self), self.message), state)
+
+
+_UNPICKLED = frozenset({"request", "response", "body"})
+
+
+def _rebuild_error(cls: type[APIError], message: str) -> APIError:
+    err = cls.__new__(cls)
+    Exception.__init__(err, message)
+    return err
+
+
+class APIConnectionError(APIError):
+    """No usable response arrived: the connection failed or broke."""
+
+
+class APITimeoutError(APIConnectionError):
+    """The request timed out (connecting, waiting for the answer, or between events)."""
+
+
+class StreamInterruptedError(APIConnectionError):
+    """A stream broke after some of its events had reached the caller.
+
+    It is never retried, since a retry would repeat text the caller already has.
+
+    Attributes:
+        events_received: How many events the caller had been given.
+    """
+
+    def __init__(self, message: str, *, events_received: int, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.events_received = events_received
+
+
+class APIStreamError(APIError):
+    """The gateway sent an error inside a stream that had started with 200."""
+
+
+class APIResponseValidationError(APIError):
+    """A successful status with a body that is not what the gateway documents."""
+
+
+class APIStatusError(APIError):
+    """The gateway answered with an error status.
+
+    Attributes:
+        status_code: The HTTP status.
+        response: The (closed) response.
+        errors: Every message the server listed (`metadata.errors`), in order.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        response: httpx.Response | None = None,
+        status_code: int,
+        errors: Sequence[str] = (),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(message, **kwargs)
+        self.response = response
+        self.status_code = status_code
+        self.errors = tuple(errors)
+
+
+class BadRequestError(APIStatusError):
+    """400: the request was refused as invalid."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the API key is missing or wrong."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the key may not do this."""
+
+
+class NotFoundError(APIStatusError):
+    """404: the thing asked for does not exist."""
+
+
+class TranscriptNotFoundError(NotFoundError):
+    """404 for a `transcript_id` that does not exist, was deleted, or is another account's."""
+
+
+class ConflictError(APIStatusError):
+    """409: the request conflicts with the resource's state."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422: the request was understood but could not be processed."""
+
+
+class RateLimitError(APIStatusError):
+    """429: too many requests for this model.
+
+    Attributes:
+        retry_after: Seconds the server asked to wait, when it said.
+    """
+
+    def __init__(
+        self, message: str, *, retry_after: float | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class InternalServerError(APIStatusError):
+    """5xx: the gateway or the model provider failed."""
+
+
+_STATUS_ERRORS: Mapping[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def status_error_class(status_code: int) -> type[APIStatusError]:
+    """The error class for an HTTP status."""
+    if status_code >= 500:
+        return InternalServerError
+    return _STATUS_ERRORS.get(status_code, APIStatusError)
+
+
+def build_status_error(
+    response: httpx.Response,
+    body: object,
+    *,
+    transcript_id: str | None = None,
+) -> APIStatusError:
+    """The typed error for an error response, with a message a person can act on."""
+    parsed = parse_error_body(body)
+    status = response.status_code
+    request_id = parsed.request_id or response.headers.get("x-request-id")
+    cls = status_error_class(status)
+    detail = _detail(parsed, body, response)
+    if status == 404 and transcript_id is not None and _mentions_transcript(parsed):
+        cls = TranscriptNotFoundError
+        detail = (
+            f"transcript {transcript_id!r} was not found ({detail}): it does not exist, "
+            "was deleted, or belongs to another account or region. Check the id and "
+            "that the client's region matches the transcript's"
+        )
+    message = f"Error code: {status} - {detail}"
+    if request_id:
+        message += f" (request_id: {request_id})"
+    kwargs: dict[str, Any] = {
+        "response": response,
+        "status_code": status,
+        "errors": parsed.errors,
+        "request": response.request if _has_request(response) else None,
+        "body": body,
+        "request_id": request_id,
+    }
+    if cls is RateLimitError:
+        kwargs["retry_after"] = parse_retry_after(response.headers)
+    return cls(message, **kwargs)
+
+
+def _has_request(response: httpx.Response) -> bool:
+    try:
+        response.request  # noqa: B018
+    except RuntimeError:
+        return False
+    return True
+
+
+def _mentions_transcript(parsed: ErrorBody) -> bool:
+    words = " ".join([parsed.message or "", *parsed.errors]).lower()
+    return "transcript" in words
+
+
+def _detail(parsed: ErrorBody, body: object, response: httpx.Response) -> str:
+    parts = [p for p in (parsed.message, *parsed.errors) if p]
+    if parts:
+        head, *rest = parts
+        return f"{head}: {'; '.join(rest)}" if rest else head
+    if isinstance(body, str) and body.strip():
+        return body.strip()[:500]
+    return response.reason_phrase or "no error message"

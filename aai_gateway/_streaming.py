@@ -1,0 +1,257 @@
+"""From streamed chat-completion chunks to normalised deltas, and back to a whole answer.
+
+`StreamAssembler` reads the gateway's chunk payloads (after SSE decoding) and
+yields `ChatCompletionChunk`s in which content and tool-call fragments arrive as
+they come, while `finish_reason`, `usage` and `model`, which providers put on
+different chunks (the last content chunk, a final `choices: []` chunk, or every
+chunk), are held back and delivered once, on the final chunk.
+
+`ChunkAccumulator` joins deltas into a `ChatCompletion`: text in order, tool-call
+argument fragments by `index`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from aai_gateway._types import (
+    ChatCompletion,
+    ChatCompletionChunk,
+    FinishReason,
+    RateLimit,
+    ToolCall,
+    ToolCallDelta,
+    Usage,
+    normalize_finish_reason,
+    parse_usage,
+)
+
+DONE = "[DONE]"
+
+
+def _fragment(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def parse_tool_call_deltas(items: object) -> tuple[ToolCallDelta, ...]:
+    """Read `delta.tool_calls` fragments; a missing `index` means list position."""
+    if not isinstance(items, Sequence) or isinstance(items, str):
+        return ()
+    deltas = []
+    for position, item in enumerate(items):
+        if not isinstance(item, Mapping):
+            continue
+        function = item.get("function")
+        function = function if isinstance(function, Mapping) else {}
+        index = item.get("index")
+        name = function.get("name")
+        call_id = item.get("id")
+        deltas.append(
+            ToolCallDelta(
+                index=index if isinstance(index, int) else position,
+                id=call_id if isinstance(call_id, str) and call_id else None,
+                name=name if isinstance(name, str) and name else None,
+                arguments=_fragment(function.get("arguments")),
+            )
+        )
+    return tuple(deltas)
+
+
+class StreamAssembler:
+    """Turns chunk payloads into deltas plus one final chunk.
+
+    Args:
+        request_id: The request id from the response headers, if any.
+        rate_limit: The rate-limit headers of the response.
+    """
+
+    def __init__(
+        self, request_id: str | None = None, rate_limit: RateLimit | None = None
+    ) -> None:
+        self.request_id = request_id
+        self.rate_limit = rate_limit
+        self.raw_finish_reason: str | None = None
+        self.usage: Usage | None = None
+        self.model: str | None = None
+        self.saw_tool_calls = False
+        self.last_raw: Mapping[str, Any] = {}
+
+    def feed(self, payload: Mapping[str, Any]) -> ChatCompletionChunk | None:
+        """Take one chunk; return the delta it carries, or `None` if it carries none."""
+        self.last_raw = payload
+        model = payload.get("model")
+        if isinstance(model, str) and model:
+            self.model = model
+        usage = parse_usage(payload.get("usage"))
+        if usage is not None:
+            # Cumulative when sent on every chunk: the last one is the total.
+            self.usage = usage
+        choices = payload.get("choices")
+        if not isinstance(choices, list):
+            return None
+        return self._delta(choices, payload)
+
+    def _delta(
+        self, choices: list[Any], payload: Mapping[str, Any]
+    ) -> ChatCompletionChunk | None:
+        text: list[str] = []
+        thinking: list[str] = []
+        calls: list[ToolCallDelta] = []
+        for choice in choices:
+            if not isinstance(choice, Mapping):
+                continue
+            delta = choice.get("delta")
+            delta = delta if isinstance(delta, Mapping) else {}
+            if isinstance(delta.get("content"), str):
+                text.append(delta["content"])
+            if isinstance(delta.get("thinking"), str):
+                thinking.append(delta["thinking"])
+            calls.extend(
+                parse_tool_call_deltas(
+                    delta.get("tool_calls") or choice.get("tool_calls")
+                )
+            )
+            reason = choice.get("finish_reason")
+            if isinstance(reason, str) and reason and self.raw_finish_reason is None:
+                self.raw_finish_reason = reason
+        self.saw_tool_calls = self.saw_tool_calls or bool(calls)
+        content = "".join(text)
+        if not content and not calls and not thinking:
+            return None
+        return ChatCompletionChunk(
+            content=content,
+            tool_calls=tuple(calls),
+            thinking="".join(thinking) or None,
+            raw=payload,
+        )
+
+    @property
+    def finish_reason(self) -> FinishReason | None:
+        """The normalised finish reason seen so far."""
+        return normalize_finish_reason(
+            self.raw_finish_reason, has_tool_calls=self.saw_tool_calls
+        )
+
+    def finish(self) -> ChatCompletionChunk:
+        """The final chunk: finish reason, usage, model, request id."""
+        return ChatCompletionChunk(
+            final=True,
+            finish_reason=self.finish_reason,
+            raw_finish_reason=self.raw_finish_reason,
+            usage=self.usage,
+            model=self.model,
+            request_id=self.request_id,
+            rate_limit=self.rate_limit,
+            raw=self.last_raw,
+        )
+
+
+class _PartialCall:
+    __slots__ = ("arguments", "id", "index", "name")
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+        self.id: str | None = None
+        self.name: str | None = None
+        self.arguments: list[str] = []
+
+
+class ChunkAccumulator:
+    """Joins stream deltas into a whole answer.
+
+    Example:
+        ```python
+        acc = ChunkAccumulator()
+        for chunk in client.stream_chat(request):
+            acc.add(chunk)
+        answer = acc.completion()
+        ```
+    """
+
+    def __init__(self) -> None:
+        self._text: list[str] = []
+        self._thinking: list[str] = []
+        self._calls: dict[int, _PartialCall] = {}
+        self._final: ChatCompletionChunk | None = None
+
+    def add(self, chunk: ChatCompletionChunk) -> None:
+        """Add one chunk (deltas append; the final chunk sets the end state)."""
+        if chunk.content:
+            self._text.append(chunk.content)
+        if chunk.thinking:
+            self._thinking.append(chunk.thinking)
+        for delta in chunk.tool_calls:
+            call = self._calls.get(delta.index)
+            if call is None:
+                call = self._calls[delta.index] = _PartialCall(delta.index)
+            call.id = call.id or delta.id
+            call.name = call.name or delta.name
+            if delta.arguments:
+                call.arguments.append(delta.arguments)
+        if chunk.final:
+            self._final = chunk
+
+    @property
+    def content(self) -> str:
+        """The text so far."""
+        return "".join(self._text)
+
+    @property
+    def tool_calls(self) -> tuple[ToolCall, ...]:
+        """The tool calls so far, in index order; arguments may still be partial."""
+        return tuple(
+            ToolCall(
+                id=call.id or f"call_{call.index}",
+                name=call.name or "",
+                arguments="".join(call.arguments),
+                index=call.index,
+            )
+            for call in sorted(self._calls.values(), key=lambda c: c.index)
+        )
+
+    def completion(self) -> ChatCompletion:
+        """The whole answer as if it had come in one response."""
+        final = self._final or ChatCompletionChunk(final=True)
+        calls = tuple(
+            ToolCall(c.id, c.name, c.arguments or "{}", c.index)
+            for c in self.tool_calls
+        )
+        text = self.content
+        return ChatCompletion(
+            content=text if text or not calls else None,
+            tool_calls=calls,
+            finish_reason=final.finish_reason,
+            raw_finish_reason=final.raw_finish_reason,
+            usage=final.usage,
+            model=final.model,
+            request_id=final.request_id,
+            thinking="".join(self._thinking) or None,
+            rate_limit=final.rate_limit,
+            raw=final.raw,
+        )
+
+
+def completion_as_chunk(completion: ChatCompletion) -> ChatCompletionChunk:
+    """A whole answer as one final chunk, for models that cannot stream."""
+    return ChatCompletionChunk(
+        content=completion.content or "",
+        tool_calls=tuple(
+            ToolCallDelta(index=c.index, id=c.id, name=c.name, arguments=c.arguments)
+            for c in completion.tool_calls
+        ),
+        thinking=completion.thinking,
+        final=True,
+        finish_reason=completion.finish_reason,
+        raw_finish_reason=completion.raw_finish_reason,
+        usage=completion.usage,
+        model=completion.model,
+        request_id=completion.request_id,
+        rate_limit=completion.rate_limit,
+        raw=completion.raw,
+    )

@@ -1,0 +1,485 @@
+"""Wire request shapes, parsed response types, and the one place responses are read.
+
+Request shapes are `TypedDict`s (what goes on the wire, as the caller wrote it).
+Parsed responses are frozen dataclasses with a `raw` mapping that keeps every key the
+gateway sent, including ones this version does not know.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Literal
+
+from typing_extensions import Required, TypedDict
+
+Role = Literal["system", "user", "assistant", "tool"]
+FinishReason = Literal["stop", "length", "tool_calls", "content_filter"]
+
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+class TextPart(TypedDict):
+    """A text content part, the only part type the gateway takes."""
+
+    type: Literal["text"]
+    text: str
+
+
+class FunctionCallParam(TypedDict):
+    """The function half of a tool call: `arguments` is a JSON string."""
+
+    name: str
+    arguments: str
+
+
+class ToolCallParam(TypedDict):
+    """A tool call as it is replayed in an assistant message."""
+
+    id: str
+    type: Literal["function"]
+    function: FunctionCallParam
+
+
+class Message(TypedDict, total=False):
+    """One chat message on the wire."""
+
+    role: Required[Role]
+    content: str | list[TextPart] | None
+    name: str
+    tool_call_id: str
+    tool_calls: list[ToolCallParam]
+    cache_control: dict[str, Any]
+
+
+class FunctionDefinition(TypedDict, total=False):
+    """A function a model may call."""
+
+    name: Required[str]
+    description: str
+    parameters: Required[dict[str, Any]]
+    strict: bool
+
+
+class ToolParam(TypedDict):
+    """A tool offered to the model; the gateway takes only functions."""
+
+    type: Literal["function"]
+    function: FunctionDefinition
+
+
+class NamedToolChoice(TypedDict):
+    """Force one named function."""
+
+    type: Literal["function"]
+    function: dict[str, str]
+
+
+ToolChoice = Literal["none", "auto", "required"] | NamedToolChoice
+
+
+class FallbackConfig(TypedDict, total=False):
+    """How the gateway retries and falls back on an upstream failure."""
+
+    retry: bool
+    depth: int
+
+
+class ChatRequest(TypedDict, total=False):
+    """A `POST /v1/chat/completions` body. Only the keys a caller sets are sent."""
+
+    model: Required[str]
+    messages: list[Message]
+    prompt: str
+    max_tokens: int
+    temperature: float
+    stop: list[str]
+    tools: list[ToolParam]
+    tool_choice: ToolChoice
+    response_format: dict[str, Any]
+    stream: bool
+    stream_options: dict[str, Any]
+    transcript_id: str
+    fallbacks: list[dict[str, Any]]
+    fallback_config: FallbackConfig
+    post_processing_steps: list[dict[str, Any]]
+    model_region: Literal["global"]
+    reasoning: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCall:
+    """A complete tool call. `arguments` is the JSON text the model produced."""
+
+    id: str
+    name: str
+    arguments: str
+    index: int = 0
+
+    def parsed_arguments(self) -> dict[str, Any]:
+        """The arguments as a dict (`{}` for empty text).
+
+        Raises:
+            ValueError: the text is not a JSON object.
+        """
+        return parse_tool_arguments(self.arguments)
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCallDelta:
+    """A fragment of a streamed tool call; fragments with one `index` join up."""
+
+    index: int
+    id: str | None = None
+    name: str | None = None
+    arguments: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """Token counts, whichever naming the gateway used."""
+
+    input_tokens: int
+    output_tokens: int
+    total_tokens: int
+    cache_read_tokens: int | None = None
+    cache_creation_tokens: int | None = None
+    reasoning_tokens: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimit:
+    """The `x-ratelimit-*` headers of a response."""
+
+    limit: int | None = None
+    remaining: int | None = None
+    reset_seconds: float | None = None
+    model: str | None = None
+    service: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChatCompletion:
+    """A whole answer, normalised from any of the shapes the gateway sends.
+
+    Attributes:
+        content: The text (`None` when the model only called tools).
+        tool_calls: Every tool call, from whichever place in the body it sat.
+        finish_reason: One of stop/length/tool_calls/content_filter, or `None`.
+        raw_finish_reason: The provider's own value (`end_turn`, `tool_use`, ...).
+        model: The model that answered (a fallback model may answer).
+        request_id: Quote it to AssemblyAI support.
+        response_time_ns: The gateway's own time for the request.
+        raw: The whole body as sent.
+    """
+
+    content: str | None
+    tool_calls: tuple[ToolCall, ...] = ()
+    finish_reason: FinishReason | None = None
+    raw_finish_reason: str | None = None
+    usage: Usage | None = None
+    model: str | None = None
+    request_id: str | None = None
+    response_time_ns: int | None = None
+    thinking: str | None = None
+    rate_limit: RateLimit | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ChatCompletionChunk:
+    """One step of a stream.
+
+    Content and tool-call fragments arrive on any chunk. `finish_reason`, `usage`
+    and `model` arrive once, on the last chunk, which has `final=True`.
+    """
+
+    content: str = ""
+    tool_calls: tuple[ToolCallDelta, ...] = ()
+    thinking: str | None = None
+    final: bool = False
+    finish_reason: FinishReason | None = None
+    raw_finish_reason: str | None = None
+    usage: Usage | None = None
+    model: str | None = None
+    request_id: str | None = None
+    rate_limit: RateLimit | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+
+_FINISH_REASONS: Mapping[str, FinishReason] = {
+    "stop": "stop",
+    "end_turn": "stop",
+    "stop_sequence": "stop",
+    "eos": "stop",
+    "finish_reason_unspecified": "stop",
+    "length": "length",
+    "max_tokens": "length",
+    "model_context_window_exceeded": "length",
+    "tool_calls": "tool_calls",
+    "tool_use": "tool_calls",
+    "function_call": "tool_calls",
+    "content_filter": "content_filter",
+    "safety": "content_filter",
+    "recitation": "content_filter",
+    "refusal": "content_filter",
+    "blocklist": "content_filter",
+    "prohibited_content": "content_filter",
+    "spii": "content_filter",
+}
+
+
+def normalize_finish_reason(
+    raw: object, *, has_tool_calls: bool = False
+) -> FinishReason | None:
+    """Map a provider's finish reason onto the four the frameworks know.
+
+    Gemini says `STOP` even when it called tools, so tool calls turn a plain stop
+    into `tool_calls`. An unknown value maps to `None`; the raw value is kept apart.
+    """
+    reason = _FINISH_REASONS.get(raw.lower()) if isinstance(raw, str) else None
+    if has_tool_calls and reason in (None, "stop"):
+        return "tool_calls"
+    return reason
+
+
+def parse_tool_arguments(text: str) -> dict[str, Any]:
+    """Decode tool-call arguments; empty text means no arguments.
+
+    Raises:
+        ValueError: the text is not a JSON object.
+    """
+    if not text.strip():
+        return {}
+    value = json.loads(text)
+    if not isinstance(value, dict):
+        msg = f"tool arguments must be a JSON object, got {type(value).__name__}"
+        raise ValueError(msg)
+    return value
+
+
+def _int(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
+def _first_int(mapping: Mapping[str, Any], *keys: str) -> int | None:
+    for key in keys:
+        value = _int(mapping.get(key))
+        if value is not None:
+            return value
+    return None
+
+
+def _mapping(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else _EMPTY
+
+
+def _cache_creation_tokens(
+    prompt_details: Mapping[str, Any], usage: Mapping[str, Any]
+) -> int | None:
+    creation = _mapping(prompt_details.get("cache_creation"))
+    parts = [_int(v) for v in creation.values()]
+    counted = [p for p in parts if p is not None]
+    if counted:
+        return sum(counted)
+    return _first_int(prompt_details, "cache_write_tokens") or _first_int(
+        usage, "cache_creation_input_tokens"
+    )
+
+
+def parse_usage(value: object) -> Usage | None:
+    """Read usage in either naming (`input_tokens` or `prompt_tokens`), with details."""
+    usage = _mapping(value)
+    input_tokens = _first_int(usage, "input_tokens", "prompt_tokens")
+    output_tokens = _first_int(usage, "output_tokens", "completion_tokens")
+    if input_tokens is None and output_tokens is None:
+        return None
+    input_tokens = input_tokens or 0
+    output_tokens = output_tokens or 0
+    total = _first_int(usage, "total_tokens")
+    prompt_details = _mapping(usage.get("prompt_tokens_details"))
+    completion_details = _mapping(usage.get("completion_tokens_details"))
+    return Usage(
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        total_tokens=total if total is not None else input_tokens + output_tokens,
+        cache_read_tokens=_first_int(prompt_details, "cached_tokens")
+        or _first_int(usage, "cache_read_input_tokens"),
+        cache_creation_tokens=_cache_creation_tokens(prompt_details, usage),
+        reasoning_tokens=_first_int(completion_details, "reasoning_tokens"),
+    )
+
+
+def parse_rate_limit(headers: Mapping[str, str]) -> RateLimit | None:
+    """Read the `x-ratelimit-*` headers, if any were sent."""
+    if "x-ratelimit-limit" not in headers and "x-ratelimit-remaining" not in headers:
+        return None
+
+    def number(name: str) -> float | None:
+        try:
+            return float(headers[name])
+        except (KeyError, ValueError):
+            return None
+
+    limit, remaining = number("x-ratelimit-limit"), number("x-ratelimit-remaining")
+    return RateLimit(
+        limit=None if limit is None else int(limit),
+        remaining=None if remaining is None else int(remaining),
+        reset_seconds=number("x-ratelimit-reset"),
+        model=headers.get("x-ratelimit-model"),
+        service=headers.get("x-ratelimit-service"),
+    )
+
+
+def _arguments_text(value: object) -> str:
+    if value is None or value == "":
+        return "{}"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _parse_tool_calls(items: object, start: int, prefix: str) -> list[ToolCall]:
+    calls: list[ToolCall] = []
+    if not isinstance(items, Sequence) or isinstance(items, str):
+        return calls
+    for position, item in enumerate(items):
+        call = _mapping(item)
+        function = _mapping(call.get("function"))
+        name = function.get("name", call.get("name"))
+        if not isinstance(name, str) or not name:
+            continue
+        call_id = call.get("id")
+        calls.append(
+            ToolCall(
+                id=call_id
+                if isinstance(call_id, str) and call_id
+                else f"{prefix}_{position}",
+                name=name,
+                arguments=_arguments_text(
+                    function.get("arguments", call.get("arguments"))
+                ),
+                index=start + len(calls),
+            )
+        )
+    return calls
+
+
+def _collect_choices(
+    choices: Iterable[object],
+) -> tuple[list[str], list[ToolCall], list[str], object]:
+    texts: list[str] = []
+    thoughts: list[str] = []
+    calls: list[ToolCall] = []
+    raw_reason: object = None
+    for number, item in enumerate(choices):
+        choice = _mapping(item)
+        message = _mapping(choice.get("message"))
+        if isinstance(message.get("content"), str):
+            texts.append(message["content"])
+        if isinstance(message.get("thinking"), str):
+            thoughts.append(message["thinking"])
+        # Current place first, then the pre-March-2026 place beside `message`.
+        for where in (message.get("tool_calls"), choice.get("tool_calls")):
+            calls.extend(_parse_tool_calls(where, len(calls), f"call_{number}"))
+        if raw_reason is None:
+            raw_reason = choice.get("finish_reason")
+    return texts, calls, thoughts, raw_reason
+
+
+def parse_chat_completion(
+    body: Mapping[str, Any], headers: Mapping[str, str] | None = None
+) -> ChatCompletion:
+    """Normalise a non-streaming `/chat/completions` body.
+
+    Tool calls are taken from `choices[i].message.tool_calls` (current), from
+    `choices[i].tool_calls` (older docs), and from every choice when the model
+    split text and calls across choices.
+
+    Raises:
+        ValueError: the body has no `choices` list.
+    """
+    choices = body.get("choices")
+    if not isinstance(choices, list):
+        msg = "the response has no `choices` list"
+        raise ValueError(msg)
+    texts, calls, thoughts, raw_reason = _collect_choices(choices)
+    has_text = any(texts)
+    return ChatCompletion(
+        content="".join(texts) if has_text or not calls else None,
+        tool_calls=tuple(calls),
+        finish_reason=normalize_finish_reason(raw_reason, has_tool_calls=bool(calls)),
+        raw_finish_reason=raw_reason if isinstance(raw_reason, str) else None,
+        usage=parse_usage(body.get("usage")),
+        model=body.get("model") if isinstance(body.get("model"), str) else None,
+        request_id=_request_id(body, headers or {}),
+        response_time_ns=_int(body.get("response_time")),
+        thinking="".join(thoughts) or None,
+        rate_limit=parse_rate_limit(headers or {}),
+        raw=body,
+    )
+
+
+def _request_id(body: Mapping[str, Any], headers: Mapping[str, str]) -> str | None:
+    value = body.get("request_id")
+    if isinstance(value, str) and value:
+        return value
+    return headers.get("x-request-id") or headers.get("request-id")
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorBody:
+    """What an error body said, whichever of the three envelopes it used."""
+
+    message: str | None
+    errors: tuple[str, ...] = ()
+    request_id: str | None = None
+    code: object = None
+
+
+def parse_error_body(body: object) -> ErrorBody:
+    """Read an error body.
+
+    The gateway uses three envelopes: flat `{code, message, request_id,
+    metadata.errors}`; the auth one `{error: "...", status, request_id}`; and the
+    older nested `{error: {code, message}}`. The transcript API sends `{error}`.
+    """
+    data = _mapping(body)
+    nested = _mapping(data.get("error"))
+    message: object = data.get("message")
+    if not isinstance(message, str):
+        message = (
+            data.get("error")
+            if isinstance(data.get("error"), str)
+            else nested.get("message")
+        )
+    metadata = _mapping(data.get("metadata") or nested.get("metadata"))
+    errors = metadata.get("errors")
+    listed = tuple(str(e) for e in errors) if isinstance(errors, list) else ()
+    request_id = data.get("request_id") or nested.get("request_id")
+    return ErrorBody(
+        message=message if isinstance(message, str) else None,
+        errors=listed,
+        request_id=request_id if isinstance(request_id, str) else None,
+        code=data.get("code", nested.get("code")),
+    )
+
+
+def decode_json(content: bytes) -> object:
+    """Decode a JSON body; raises `ValueError` when it is not JSON."""
+    return json.loads(content)
+
+
+def is_stream_error_payload(payload: Mapping[str, Any]) -> bool:
+    """Whether a streamed event is an error report rather than a chunk."""
+    if payload.get("error") not in (None, ""):
+        return True
+    return "choices" not in payload and "message" in payload and "code" in payload

@@ -1,0 +1,200 @@
+"""Checks run on a request before it is sent, so bad input never costs a round trip.
+
+Every error names the argument and says what to do instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, NoReturn
+
+_ROLES = frozenset({"system", "user", "assistant", "tool"})
+_TOOL_CHOICES = frozenset({"none", "auto", "required"})
+
+# Fields the gateway takes that are not model parameters, so never gated per model.
+GATEWAY_FIELDS = frozenset(
+    {
+        "model",
+        "messages",
+        "prompt",
+        "transcript_id",
+        "fallbacks",
+        "fallback_config",
+        "post_processing_steps",
+        "model_region",
+        "reasoning",
+        "stream_options",
+        "cache_control",
+        "prompt_cache_key",
+        "prompt_cache_retention",
+        "zero_data_retention",
+    }
+)
+
+
+def _fail(message: str, kind: type[Exception] = ValueError) -> NoReturn:
+    raise kind(message)
+
+
+def validate_chat_request(request: Mapping[str, Any]) -> None:
+    """Reject a request the gateway would refuse, before it is sent.
+
+    Raises:
+        TypeError: a field has the wrong type.
+        ValueError: a field has a value the gateway refuses.
+    """
+    model = request.get("model")
+    if not isinstance(model, str) or not model.strip():
+        _fail(
+            f"`model` must be a non-empty model id such as 'claude-sonnet-4-6', got {model!r}"
+        )
+    _validate_prompt_or_messages(request)
+    _validate_numbers(request)
+    _validate_gateway_fields(request)
+    _validate_tools(request)
+
+
+def _validate_prompt_or_messages(request: Mapping[str, Any]) -> None:
+    has_messages = request.get("messages") is not None
+    has_prompt = request.get("prompt") is not None
+    if has_messages and has_prompt:
+        _fail("set either `messages` or `prompt`, not both")
+    if has_prompt:
+        if not isinstance(request["prompt"], str) or not request["prompt"]:
+            _fail("`prompt` must be a non-empty string")
+        return
+    messages = request.get("messages")
+    if not isinstance(messages, list) or not messages:
+        _fail("`messages` must be a non-empty list of messages (or pass `prompt`)")
+    for position, message in enumerate(messages):
+        validate_message(message, position)
+
+
+def validate_message(message: object, position: int) -> None:
+    """Check one wire message: its role, its content parts, tool fields."""
+    where = f"`messages[{position}]`"
+    if not isinstance(message, Mapping):
+        _fail(f"{where} must be a mapping with `role` and `content`", TypeError)
+    role = message.get("role")
+    if role not in _ROLES:
+        _fail(f"{where} has role {role!r}; the gateway takes {sorted(_ROLES)}")
+    content = message.get("content")
+    if isinstance(content, list):
+        for number, part in enumerate(content):
+            _validate_part(part, f"{where}.content[{number}]")
+    elif content is not None and not isinstance(content, str):
+        _fail(
+            f"{where}.content must be a string, a list of text parts, or None",
+            TypeError,
+        )
+    if role == "tool" and not isinstance(message.get("tool_call_id"), str):
+        _fail(f"{where} is a tool result without a `tool_call_id` string")
+
+
+def _validate_part(part: object, where: str) -> None:
+    kind = part.get("type") if isinstance(part, Mapping) else None
+    if (
+        kind != "text"
+        or not isinstance(part, Mapping)
+        or not isinstance(part.get("text"), str)
+    ):
+        _fail(
+            f"{where} is a {kind or type(part).__name__!s} part; the gateway takes only text "
+            "parts ({'type': 'text', 'text': ...}). Send images, audio, PDFs and video "
+            "through AssemblyAI transcription instead, or describe them in text"
+        )
+
+
+def _validate_numbers(request: Mapping[str, Any]) -> None:
+    temperature = request.get("temperature")
+    if temperature is not None:
+        if isinstance(temperature, bool) or not isinstance(temperature, int | float):
+            _fail(
+                f"`temperature` must be a number from 0 to 2, got {temperature!r}",
+                TypeError,
+            )
+        elif not 0 <= temperature <= 2:
+            _fail(f"`temperature` must be from 0 to 2, got {temperature!r}")
+    max_tokens = request.get("max_tokens")
+    if max_tokens is not None:
+        if isinstance(max_tokens, bool) or not isinstance(max_tokens, int):
+            _fail(
+                f"`max_tokens` must be a whole number of at least 1, got {max_tokens!r}",
+                TypeError,
+            )
+        elif max_tokens < 1:
+            _fail(f"`max_tokens` must be at least 1, got {max_tokens}")
+
+
+def _validate_gateway_fields(request: Mapping[str, Any]) -> None:
+    transcript_id = request.get("transcript_id")
+    if transcript_id is not None and (
+        not isinstance(transcript_id, str) or not transcript_id.strip()
+    ):
+        _fail(
+            f"`transcript_id` must be a transcript id string, got {transcript_id!r}",
+            TypeError,
+        )
+    region = request.get("model_region")
+    if region is not None and region != "global":
+        _fail(
+            f"`model_region` can only be 'global' (omit it for in-region processing), got {region!r}"
+        )
+    config = request.get("fallback_config")
+    if config is not None:
+        depth = config.get("depth") if isinstance(config, Mapping) else None
+        if not isinstance(config, Mapping) or (
+            depth is not None and (not isinstance(depth, int) or not 1 <= depth <= 2)
+        ):
+            _fail(f"`fallback_config.depth` must be 1 or 2, got {config!r}")
+    fallbacks = request.get("fallbacks", [])
+    if not isinstance(fallbacks, list) or not all(
+        isinstance(f, Mapping) and isinstance(f.get("model"), str) for f in fallbacks
+    ):
+        _fail("`fallbacks` must be a list of objects, each with a `model` id")
+
+
+def _validate_tools(request: Mapping[str, Any]) -> None:
+    tools = request.get("tools")
+    if tools is not None:
+        for number, tool in enumerate(tools if isinstance(tools, list) else [None]):
+            function = tool.get("function") if isinstance(tool, Mapping) else None
+            if not isinstance(function, Mapping) or not isinstance(
+                function.get("name"), str
+            ):
+                _fail(
+                    f"`tools[{number}]` must be {{'type': 'function', 'function': {{'name', 'parameters'}}}}"
+                )
+    choice = request.get("tool_choice")
+    if choice is None or choice in _TOOL_CHOICES:
+        return
+    function = choice.get("function") if isinstance(choice, Mapping) else None
+    if not isinstance(function, Mapping) or not isinstance(function.get("name"), str):
+        _fail(
+            f"`tool_choice` must be 'none', 'auto', 'required' or "
+            f"{{'type': 'function', 'function': {{'name': ...}}}}, got {choice!r}"
+        )
+
+
+def check_capabilities(
+    request: Mapping[str, Any], supports: Callable[[str], bool | None]
+) -> None:
+    """Refuse parameters the model is known not to take, naming each one.
+
+    `supports` answers for one parameter: `True`, `False`, or `None` (unknown,
+    which lets the request through).
+
+    Raises:
+        ValueError: one or more parameters are known to be unsupported.
+    """
+    refused = [
+        name
+        for name in request
+        if name not in GATEWAY_FIELDS and name != "stream" and supports(name) is False
+    ]
+    if refused:
+        names = ", ".join(f"`{name}`" for name in refused)
+        _fail(
+            f"model {request.get('model')!r} does not take {names} (per the model catalogue); "
+            "remove it, or pick a model that supports it"
+        )
