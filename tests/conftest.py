@@ -1,0 +1,117 @@
+"""Shared fixtures: a gateway faked at the HTTP boundary, run sync or async."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from aai_gateway import AsyncGatewayClient, ChatCompletionChunk, GatewayClient, RetryPolicy
+
+TEST_KEY = "test-key"
+FAST_RETRIES = RetryPolicy(max_retries=2, initial_delay=0.001, max_delay=0.002)
+
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+@pytest.fixture(autouse=True)
+def _no_ambient_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A developer's real key must never leak into a test run.
+    monkeypatch.delenv("ASSEMBLYAI_API_KEY", raising=False)
+    monkeypatch.delenv("ASSEMBLYAI_LLM_GATEWAY_BASE_URL", raising=False)
+
+
+def sse_body(*events: dict[str, Any] | str, done: bool = True, newline: str = "\n") -> bytes:
+    """An SSE body of `data:` events (dicts become JSON), ending with `[DONE]`."""
+    lines = [e if isinstance(e, str) else json.dumps(e) for e in events]
+    if done:
+        lines.append("[DONE]")
+    return "".join(f"data: {line}{newline}{newline}" for line in lines).encode()
+
+
+def sse_response(body: bytes | Iterator[bytes], status: int = 200, **headers: str) -> httpx.Response:
+    return httpx.Response(
+        status, headers={"content-type": "text/event-stream; charset=utf-8", **headers}, content=body
+    )
+
+
+class Gateway:
+    """One fake gateway, reached through the sync or the async client."""
+
+    def __init__(self, mode: str, handler: Handler, **options: Any) -> None:
+        self.mode = mode
+        self.requests: list[httpx.Request] = []
+
+        def record(request: httpx.Request) -> httpx.Response:
+            request.read()
+            self.requests.append(request)
+            return handler(request)
+
+        transport = httpx.MockTransport(record)
+        options = {"api_key": TEST_KEY, "base_url": "https://gw.test/v1", "retry_policy": FAST_RETRIES, **options}
+        self.sync = GatewayClient(http_client=httpx.Client(transport=transport), **options)
+        self.aio = AsyncGatewayClient(http_client=httpx.AsyncClient(transport=transport), **options)
+
+    def chat(self, request: dict[str, Any]) -> Any:
+        if self.mode == "sync":
+            return self.sync.chat(request)
+        return asyncio.run(self.aio.achat(request))
+
+    def stream(self, request: dict[str, Any]) -> list[ChatCompletionChunk]:
+        if self.mode == "sync":
+            return list(self.sync.stream_chat(request))
+
+        async def collect() -> list[ChatCompletionChunk]:
+            return [chunk async for chunk in self.aio.astream_chat(request)]
+
+        return asyncio.run(collect())
+
+    def stream_until_error(self, request: dict[str, Any]) -> tuple[list[ChatCompletionChunk], BaseException]:
+        got: list[ChatCompletionChunk] = []
+        try:
+            if self.mode == "sync":
+                got.extend(self.sync.stream_chat(request))
+            else:
+
+                async def collect() -> None:
+                    async for chunk in self.aio.astream_chat(request):
+                        got.append(chunk)
+
+                asyncio.run(collect())
+        except Exception as exc:
+            return got, exc
+        raise AssertionError(f"the stream ended without an error after {len(got)} chunks")
+
+    def bodies(self) -> list[dict[str, Any]]:
+        return [json.loads(r.content) for r in self.requests if r.content]
+
+
+@pytest.fixture(params=["sync", "async"])
+def mode(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def gateway(mode: str) -> Callable[..., Gateway]:
+    def make(handler: Handler, **options: Any) -> Gateway:
+        return Gateway(mode, handler, **options)
+
+    return make
+
+
+def completion_body(content: str | None = "Hello.", **extra: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "request_id": "req-1",
+        "model": "claude-sonnet-4-6",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "end_turn"}],
+        "usage": {"input_tokens": 5, "prompt_tokens": 5, "output_tokens": 2, "completion_tokens": 2, "total_tokens": 7},
+    }
+    body.update(extra)
+    return body
+
+
+USER_HI = {"model": "claude-sonnet-4-6", "messages": [{"role": "user", "content": "Hi"}]}
