@@ -42,31 +42,47 @@ def sse_response(body: bytes | Iterator[bytes], status: int = 200, **headers: st
 class Gateway:
     """One fake gateway, reached through the sync or the async client."""
 
-    def __init__(self, mode: str, handler: Handler, **options: Any) -> None:
+    def __init__(self, mode: str, handler: Handler | None, **options: Any) -> None:
         self.mode = mode
         self.requests: list[httpx.Request] = []
 
         def record(request: httpx.Request) -> httpx.Response:
             request.read()
             self.requests.append(request)
+            assert handler is not None
             return handler(request)
 
-        transport = httpx.MockTransport(record)
         options = {"api_key": TEST_KEY, "base_url": "https://gw.test/v1", "retry_policy": FAST_RETRIES, **options}
+        if handler is None:
+            # Real sockets: the clients build their own pools.
+            self.sync = GatewayClient(**options)
+            self.aio = AsyncGatewayClient(**options)
+            return
+        transport = httpx.MockTransport(record)
         self.sync = GatewayClient(http_client=httpx.Client(transport=transport), **options)
         self.aio = AsyncGatewayClient(http_client=httpx.AsyncClient(transport=transport), **options)
 
     def chat(self, request: dict[str, Any]) -> Any:
         if self.mode == "sync":
             return self.sync.chat(request)
-        return asyncio.run(self.aio.achat(request))
+
+        async def run() -> Any:
+            try:
+                return await self.aio.achat(request)
+            finally:
+                await self.aio.aclose()
+
+        return asyncio.run(run())
 
     def stream(self, request: dict[str, Any]) -> list[ChatCompletionChunk]:
         if self.mode == "sync":
             return list(self.sync.stream_chat(request))
 
         async def collect() -> list[ChatCompletionChunk]:
-            return [chunk async for chunk in self.aio.astream_chat(request)]
+            try:
+                return [chunk async for chunk in self.aio.astream_chat(request)]
+            finally:
+                await self.aio.aclose()
 
         return asyncio.run(collect())
 
@@ -78,8 +94,11 @@ class Gateway:
             else:
 
                 async def collect() -> None:
-                    async for chunk in self.aio.astream_chat(request):
-                        got.append(chunk)
+                    try:
+                        async for chunk in self.aio.astream_chat(request):
+                            got.append(chunk)
+                    finally:
+                        await self.aio.aclose()
 
                 asyncio.run(collect())
         except Exception as exc:
@@ -115,3 +134,28 @@ def completion_body(content: str | None = "Hello.", **extra: Any) -> dict[str, A
 
 
 USER_HI = {"model": "claude-sonnet-4-6", "messages": [{"role": "user", "content": "Hi"}]}
+
+
+@pytest.fixture(scope="session")
+def emulator_server() -> Iterator[Any]:
+    """One emulator on loopback for the whole run (real sockets)."""
+    from aai_gateway.testing import GatewayEmulator
+
+    emulator = GatewayEmulator(rate_limit=None)
+    with emulator.serve() as server:
+        yield emulator, server
+
+
+@pytest.fixture
+def emulator(emulator_server: Any) -> Iterator[Any]:
+    """The shared emulator, with its request log, faults and counters reset."""
+    emulator, _ = emulator_server
+    emulator.reset()
+    yield emulator
+    emulator.reset()
+
+
+@pytest.fixture
+def emulator_url(emulator_server: Any, emulator: Any) -> str:
+    """The gateway base URL (`.../v1`) of the reset shared emulator."""
+    return str(emulator_server[1].base_url)
