@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from aai_gateway import AsyncGatewayClient, ChatCompletionChunk, GatewayClient, RetryPolicy
+from tests.contract import check_request
 
 TEST_KEY = "test-key"
 FAST_RETRIES = RetryPolicy(max_retries=2, initial_delay=0.001, max_delay=0.002)
@@ -49,6 +50,8 @@ class Gateway:
         def record(request: httpx.Request) -> httpx.Response:
             request.read()
             self.requests.append(request)
+            if request.url.path.endswith("/chat/completions"):
+                check_request(json.loads(request.content))
             assert handler is not None
             return handler(request)
 
@@ -152,6 +155,10 @@ def emulator(emulator_server: Any) -> Iterator[Any]:
     emulator, _ = emulator_server
     emulator.reset()
     yield emulator
+    # Every request any test sent through the shared emulator meets the contract.
+    for recorded in emulator.requests:
+        if recorded.path == "/v1/chat/completions" and recorded.json is not None:
+            check_request(recorded.json)
     emulator.reset()
 
 
