@@ -34,6 +34,9 @@ LATER_ADDITIONS: dict[str, Any] = {
         "stop": {"type": "array", "items": {"type": "string"}},
         "cache_control": {"type": "object"},
         "parallel_tool_calls": {"type": "boolean"},
+        "prompt_cache_key": {"type": "string"},
+        "prompt_cache_retention": {"type": "string"},
+        "zero_data_retention": {"type": "boolean"},
     },
     # [3.2] assistant turns that called tools: content null plus tool_calls; `name` and
     # `cache_control` on every role, tool results included.
@@ -98,7 +101,8 @@ def _patch(schemas: dict[str, Any]) -> None:
     message["content"] = {"type": ["string", "null"]}
     message["tool_calls"] = {"type": "array", "items": {"$ref": "#/components/schemas/FunctionToolCall"}}
     schemas["Choice"]["properties"]["index"] = {"type": "integer"}
-    schemas["ErrorResponse"] = {"anyOf": [copy.deepcopy(schemas["ErrorResponse"]), *LATER_ADDITIONS["error_envelopes"]]}
+    nested = {**copy.deepcopy(schemas["ErrorResponse"]), "required": ["error"]}
+    schemas["ErrorResponse"] = {"anyOf": [nested, *LATER_ADDITIONS["error_envelopes"]]}
     schemas["StreamChunk"] = LATER_ADDITIONS["chunk"]
 
 

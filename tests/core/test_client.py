@@ -53,7 +53,7 @@ def error(status: int, **headers: str) -> httpx.Response:
 
 def test_request_headers_and_body(gateway: Make) -> None:
     gw = gateway(ok)
-    answer = gw.chat({**USER_HI, "max_tokens": 50, "transcript_id": None, "custom_field": {"a": 1}})
+    answer = gw.chat({**USER_HI, "max_tokens": 50, "transcript_id": None, "prompt_cache_key": "k1"})
     request = gw.requests[0]
     assert answer.content == "Hello."
     assert request.url == "https://gw.test/v1/chat/completions"
@@ -61,7 +61,7 @@ def test_request_headers_and_body(gateway: Make) -> None:
     assert request.headers["content-type"] == "application/json"
     assert request.headers["user-agent"].startswith("aai-gateway-python/")
     # Only what the caller set, known fields first, compact and stable.
-    assert request.content == b'{"model":"claude-sonnet-4-6","messages":[{"role":"user","content":"Hi"}],"max_tokens":50,"custom_field":{"a":1}}'
+    assert request.content == b'{"model":"claude-sonnet-4-6","messages":[{"role":"user","content":"Hi"}],"max_tokens":50,"prompt_cache_key":"k1"}'
 
 
 def test_stream_request_asks_for_usage(gateway: Make) -> None:

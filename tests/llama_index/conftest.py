@@ -1,0 +1,188 @@
+"""Fixtures for the LlamaIndex adapter: a scripted gateway at the HTTP boundary."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from llama_index.core.base.llms.types import ChatMessage, ChatResponse, CompletionResponse
+
+from llama_index_aai_gateway import AssemblyAI
+from tests.conftest import TEST_KEY, completion_body, sse_body, sse_response
+from tests.contract import check_request
+
+BASE_URL = "https://gw.test/v1"
+
+
+def text_reply(content: str | None = "Hello.", **extra: Any) -> dict[str, Any]:
+    """A non-streaming gateway body with text."""
+    return completion_body(content, **extra)
+
+
+def tool_reply(*calls: tuple[str, str, dict[str, Any]], content: str | None = None) -> dict[str, Any]:
+    """A non-streaming gateway body calling tools: (id, name, arguments)."""
+    body = completion_body(content)
+    body["choices"][0]["message"]["tool_calls"] = [
+        {"id": cid, "type": "function", "function": {"name": name, "arguments": json.dumps(args)}}
+        for cid, name, args in calls
+    ]
+    body["choices"][0]["finish_reason"] = "tool_use"
+    return body
+
+
+def chunk(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
+    return {"model": "claude-sonnet-4-6", "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+
+
+def text_stream(*pieces: str, usage: bool = True) -> list[dict[str, Any]]:
+    """SSE chunk payloads streaming `pieces`, then a finish chunk and a usage chunk."""
+    events = [chunk({"role": "assistant", "content": ""})]
+    events += [chunk({"content": p}) for p in pieces]
+    events.append(chunk({}, "end_turn"))
+    if usage:
+        events.append(
+            {"model": "claude-sonnet-4-6", "choices": [], "usage": {"prompt_tokens": 4, "completion_tokens": 3, "total_tokens": 7}}
+        )
+    return events
+
+
+class FakeGateway:
+    """Answers chat requests from a script; records every request body.
+
+    A scripted reply is a dict (a JSON body), a list (SSE chunk payloads) or an
+    `httpx.Response` (sent as is). With nothing scripted it answers "Hello.".
+    """
+
+    def __init__(self) -> None:
+        self.requests: list[httpx.Request] = []
+        self.replies: list[Any] = []
+
+    def script(self, *replies: Any) -> FakeGateway:
+        self.replies.extend(replies)
+        return self
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        request.read()
+        self.requests.append(request)
+        check_request(json.loads(request.content))
+        reply = self.replies.pop(0) if self.replies else text_reply()
+        if isinstance(reply, httpx.Response):
+            return reply
+        if isinstance(reply, list):
+            return sse_response(sse_body(*reply))
+        return httpx.Response(200, json=reply, headers={"x-request-id": "req-1"})
+
+    @property
+    def bodies(self) -> list[dict[str, Any]]:
+        return [json.loads(r.content) for r in self.requests]
+
+    @property
+    def last(self) -> dict[str, Any]:
+        return self.bodies[-1]
+
+
+@pytest.fixture
+def fake() -> FakeGateway:
+    return FakeGateway()
+
+
+@pytest.fixture
+def make_llm(fake: FakeGateway) -> Iterator[Callable[..., AssemblyAI]]:
+    """Build an `AssemblyAI` wired to `fake` through user-supplied httpx clients."""
+    transport = httpx.MockTransport(fake)
+    sync_client = httpx.Client(transport=transport)
+    async_client = httpx.AsyncClient(transport=transport)
+
+    def make(**fields: Any) -> AssemblyAI:
+        options: dict[str, Any] = {"api_key": TEST_KEY, "base_url": BASE_URL, "max_retries": 0, **fields}
+        return AssemblyAI(http_client=sync_client, async_http_client=async_client, **options)
+
+    yield make
+    sync_client.close()
+    asyncio.run(async_client.aclose())
+
+
+@pytest.fixture
+def llm(make_llm: Callable[..., AssemblyAI]) -> AssemblyAI:
+    return make_llm()
+
+
+class Caller:
+    """Runs one LlamaIndex endpoint through its sync or async twin."""
+
+    def __init__(self, mode: str) -> None:
+        self.mode = mode
+
+    def _run(self, coro: Any) -> Any:
+        return asyncio.run(coro)
+
+    def chat(self, llm: AssemblyAI, messages: list[ChatMessage], **kwargs: Any) -> ChatResponse:
+        if self.mode == "sync":
+            return llm.chat(messages, **kwargs)
+        return self._run(llm.achat(messages, **kwargs))
+
+    def complete(self, llm: AssemblyAI, prompt: str, **kwargs: Any) -> CompletionResponse:
+        if self.mode == "sync":
+            return llm.complete(prompt, **kwargs)
+        return self._run(llm.acomplete(prompt, **kwargs))
+
+    def stream_chat(self, llm: AssemblyAI, messages: list[ChatMessage], **kwargs: Any) -> list[ChatResponse]:
+        if self.mode == "sync":
+            return list(llm.stream_chat(messages, **kwargs))
+
+        async def collect() -> list[ChatResponse]:
+            return [r async for r in await llm.astream_chat(messages, **kwargs)]
+
+        return self._run(collect())
+
+    def stream_complete(self, llm: AssemblyAI, prompt: str, **kwargs: Any) -> list[CompletionResponse]:
+        if self.mode == "sync":
+            return list(llm.stream_complete(prompt, **kwargs))
+
+        async def collect() -> list[CompletionResponse]:
+            return [r async for r in await llm.astream_complete(prompt, **kwargs)]
+
+        return self._run(collect())
+
+
+@pytest.fixture
+def call(mode: str) -> Caller:
+    return Caller(mode)
+
+
+class WordHashEmbedding(BaseEmbedding):
+    """A deterministic bag-of-words embedding, so retrieval order can be asserted.
+
+    Each lower-cased word adds 1 at a position chosen by its hash; vectors are
+    normalised, so documents sharing words with the query score higher.
+    """
+
+    dim: int = 256
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "WordHashEmbedding"
+
+    def _vector(self, text: str) -> list[float]:
+        vector = [0.0] * self.dim
+        for word in re.findall(r"[a-z0-9]+", text.lower()):
+            if len(word) > 3:
+                vector[int(hashlib.sha256(word.encode()).hexdigest(), 16) % self.dim] += 1.0
+        norm = sum(v * v for v in vector) ** 0.5 or 1.0
+        return [v / norm for v in vector]
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return self._vector(query)
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return self._vector(query)
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return self._vector(text)
