@@ -16,7 +16,7 @@ from aai_gateway._client import (
     ChatStream,
     GatewayClient,
 )
-from aai_gateway._config import API_KEY_ENV, TRANSCRIPT_TAG, Region
+from aai_gateway._config import API_KEY_ENV, DEFAULT_MAX_TOKENS, TRANSCRIPT_TAG, Region
 from aai_gateway._exceptions import (
     APIConnectionError,
     APIError,
@@ -60,6 +60,7 @@ from aai_gateway._types import (
 
 __all__ = [
     "API_KEY_ENV",
+    "DEFAULT_MAX_TOKENS",
     "TRANSCRIPT_TAG",
     "APIConnectionError",
     "APIError",

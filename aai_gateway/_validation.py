@@ -166,7 +166,7 @@ def _validate_tools(request: Mapping[str, Any]) -> None:
                     f"`tools[{number}]` must be {{'type': 'function', 'function': {{'name', 'parameters'}}}}"
                 )
     choice = request.get("tool_choice")
-    if choice is None or choice in _TOOL_CHOICES:
+    if choice is None or (isinstance(choice, str) and choice in _TOOL_CHOICES):
         return
     function = choice.get("function") if isinstance(choice, Mapping) else None
     if not isinstance(function, Mapping) or not isinstance(function.get("name"), str):
