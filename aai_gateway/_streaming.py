@@ -81,6 +81,10 @@ class StreamAssembler:
         self.model: str | None = None
         self.saw_tool_calls = False
         self.last_raw: Mapping[str, Any] = {}
+        self.delivered = 0
+        """How many deltas this assembler has handed out."""
+        self.done = False
+        """Whether the `[DONE]` event arrived."""
 
     def feed(self, payload: Mapping[str, Any]) -> ChatCompletionChunk | None:
         """Take one chunk; return the delta it carries, or `None` if it carries none."""
@@ -124,6 +128,7 @@ class StreamAssembler:
         content = "".join(text)
         if not content and not calls and not thinking:
             return None
+        self.delivered += 1
         return ChatCompletionChunk(
             content=content,
             tool_calls=tuple(calls),

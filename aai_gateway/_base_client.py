@@ -1,0 +1,390 @@
+"""The pure half of the gateway clients: everything but the waiting.
+
+Configuration, request bodies, error construction, response parsing, stream
+assembly and retry decisions live in `_BaseClient` (and the modules it calls), so
+`GatewayClient` and `AsyncGatewayClient` differ only in how they send, read and sleep.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+from httpx_sse import ServerSentEvent
+
+from aai_gateway import __version__
+from aai_gateway._catalog import ModelInfo, known_capabilities, parse_models
+from aai_gateway._config import (
+    API_KEY_ENV,
+    BASE_URL_ENV,
+    DEFAULT_LIMITS,
+    USER_AGENT,
+    Region,
+    coerce_timeout,
+    resolve_base_url,
+    shared_ssl_context,
+)
+from aai_gateway._exceptions import (
+    APIConnectionError,
+    APIResponseValidationError,
+    APIStatusError,
+    APIStreamError,
+    APITimeoutError,
+    BadRequestError,
+    MissingAPIKeyError,
+    StreamInterruptedError,
+    build_status_error,
+)
+from aai_gateway._retry import RetryDecision, RetryPolicy, decide_retry
+from aai_gateway._streaming import DONE, StreamAssembler
+from aai_gateway._transcripts import TagPlacement, apply_tag_placement
+from aai_gateway._types import (
+    ChatCompletion,
+    ChatCompletionChunk,
+    ChatRequest,
+    decode_json,
+    is_stream_error_payload,
+    parse_chat_completion,
+    parse_error_body,
+    parse_rate_limit,
+)
+from aai_gateway._validation import check_capabilities, validate_chat_request
+
+logger = logging.getLogger("aai_gateway")
+
+_KNOWN_ORDER = tuple(ChatRequest.__annotations__)
+_STREAM_UNSUPPORTED = "does not support stream"
+
+
+def build_chat_body(request: Mapping[str, Any], *, stream: bool) -> bytes:
+    """The request body as compact JSON in a fixed key order.
+
+    Known fields come first in the order the gateway documents them, then any
+    extra fields in the caller's order. Nothing the caller did not set is added,
+    except the streaming switches.
+    """
+    body = {key: request[key] for key in _KNOWN_ORDER if request.get(key) is not None}
+    body.update((k, v) for k, v in request.items() if k not in body and v is not None)
+    body.pop("stream", None)
+    if stream:
+        body["stream"] = True
+        body.setdefault("stream_options", {"include_usage": True})
+    else:
+        body.pop("stream_options", None)
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+class _BaseClient:
+    """Configuration and every pure step of a request."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        region: Region | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int = 2,
+        default_headers: Mapping[str, str] | None = None,
+        retry_policy: RetryPolicy | None = None,
+        tag_placement: TagPlacement = "strict",
+    ) -> None:
+        self._api_key = api_key
+        self.base_url = resolve_base_url(
+            base_url or os.environ.get(BASE_URL_ENV), region
+        )
+        self.timeout = coerce_timeout(timeout)
+        self.retry_policy = retry_policy or RetryPolicy(max_retries=max_retries)
+        self.default_headers = dict(default_headers or {})
+        if tag_placement not in ("strict", "auto"):
+            msg = f"`tag_placement` must be 'strict' or 'auto', got {tag_placement!r}"
+            raise ValueError(msg)
+        self.tag_placement: TagPlacement = tag_placement
+        self._models: dict[str, ModelInfo] | None = None
+        self._no_stream: set[str] = set()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r})"
+
+    def __getstate__(self) -> dict[str, Any]:
+        msg = f"{type(self).__name__} holds open connections and cannot be pickled"
+        raise TypeError(msg)
+
+    # -- configuration -------------------------------------------------------------
+
+    def _key(self) -> str:
+        key = self._api_key or os.environ.get(API_KEY_ENV)
+        if not key:
+            msg = (
+                f"no API key: pass `api_key=` or set the {API_KEY_ENV} environment "
+                "variable to your AssemblyAI API key"
+            )
+            raise MissingAPIKeyError(msg)
+        return key
+
+    def _headers(
+        self, *, accept: str, auth: bool = True, extra: Mapping[str, str] | None = None
+    ) -> dict[str, str]:
+        headers = {
+            "accept": accept,
+            "content-type": "application/json",
+            "user-agent": f"{USER_AGENT}/{__version__}",
+            **self.default_headers,
+            **(extra or {}),
+        }
+        if auth:
+            headers["authorization"] = self._key()
+        return headers
+
+    def _http_options(self) -> dict[str, Any]:
+        verify: Any = (
+            shared_ssl_context() if self.base_url.startswith("https") else True
+        )
+        return {"timeout": self.timeout, "limits": DEFAULT_LIMITS, "verify": verify}
+
+    # -- requests ------------------------------------------------------------------
+
+    def supports(self, model: str, parameter: str) -> bool | None:
+        """Whether `model` takes `parameter`, from the fetched catalogue or the bundled table."""
+        if self._models is not None and model in self._models:
+            return self._models[model].supports(parameter)
+        caps = known_capabilities(model)
+        if caps is None:
+            return None
+        return caps.supports(parameter)
+
+    def _prepare_chat(
+        self, request: Mapping[str, Any], *, stream: bool
+    ) -> Mapping[str, Any]:
+        validate_chat_request(request)
+        request = apply_tag_placement(request, self.tag_placement)
+        model = request["model"]
+        check_capabilities(request, lambda name: self.supports(model, name))
+        return request
+
+    def _stream_natively(self, model: str) -> bool:
+        return (
+            model not in self._no_stream and self.supports(model, "stream") is not False
+        )
+
+    def _build(
+        self,
+        http: httpx.Client | httpx.AsyncClient,
+        request: Mapping[str, Any],
+        *,
+        stream: bool,
+        timeout: float | httpx.Timeout | None,
+        extra_headers: Mapping[str, str] | None,
+    ) -> httpx.Request:
+        accept = "text/event-stream" if stream else "application/json"
+        return http.build_request(
+            "POST",
+            f"{self.base_url}/chat/completions",
+            content=build_chat_body(request, stream=stream),
+            headers=self._headers(accept=accept, extra=extra_headers),
+            timeout=coerce_timeout(timeout) if timeout is not None else self.timeout,
+        )
+
+    # -- responses -----------------------------------------------------------------
+
+    def _redact(self, text: str) -> str:
+        key = self._api_key or os.environ.get(API_KEY_ENV)
+        return text.replace(key, "[redacted]") if key and len(key) >= 4 else text
+
+    def _status_error(
+        self, response: httpx.Response, transcript_id: str | None = None
+    ) -> APIStatusError:
+        try:
+            body: object = decode_json(response.content)
+        except ValueError:
+            body = response.text
+        error = build_status_error(response, body, transcript_id=transcript_id)
+        error.message = self._redact(error.message)
+        error.args = (error.message,)
+        return error
+
+    def _parse_completion(self, response: httpx.Response) -> ChatCompletion:
+        request_id = response.headers.get("x-request-id")
+        try:
+            body = decode_json(response.content)
+            if not isinstance(body, dict):
+                raise ValueError("not a JSON object")
+            return parse_chat_completion(body, response.headers)
+        except ValueError as exc:
+            msg = f"the gateway answered {response.status_code} with a body that is not a chat completion: {exc}"
+            if request_id:
+                msg += f" (request_id: {request_id})"
+            raise APIResponseValidationError(
+                msg,
+                request=response.request,
+                body=response.text[:2000],
+                request_id=request_id,
+            ) from exc
+
+    def _transport_error(self, exc: httpx.TransportError) -> APIConnectionError:
+        cls = (
+            APITimeoutError
+            if isinstance(exc, httpx.TimeoutException)
+            else APIConnectionError
+        )
+        what = "timed out" if cls is APITimeoutError else "failed"
+        return cls(
+            f"the request to {self.base_url} {what}: {type(exc).__name__}: {exc}",
+            request=exc.request if _has_request(exc) else None,
+        )
+
+    def _check_stream_response(self, response: httpx.Response) -> bool:
+        """Whether a 2xx stream response is SSE (`True`) or one JSON answer (`False`)."""
+        kind = (
+            response.headers.get("content-type", "").partition(";")[0].strip().lower()
+        )
+        if kind == "text/event-stream":
+            return True
+        if kind == "application/json":
+            return False
+        request_id = response.headers.get("x-request-id")
+        msg = f"expected an event stream from the gateway, got content type {kind or 'none'!r}"
+        raise APIResponseValidationError(
+            msg, request=response.request, request_id=request_id
+        )
+
+    def _stream_event(
+        self, sse: ServerSentEvent, assembler: StreamAssembler
+    ) -> ChatCompletionChunk | None:
+        """One SSE event: the delta it carries, if any (`[DONE]` marks the assembler done)."""
+        data = sse.data
+        if data.strip() == DONE:
+            assembler.done = True
+            return None
+        if not data.strip():
+            return None
+        try:
+            payload = decode_json(data.encode())
+        except ValueError as exc:
+            raise APIResponseValidationError(
+                f"a stream event is not JSON: {data[:200]!r}",
+                request_id=assembler.request_id,
+            ) from exc
+        if not isinstance(payload, dict):
+            raise APIResponseValidationError(
+                f"a stream event is not a JSON object: {data[:200]!r}",
+                request_id=assembler.request_id,
+            )
+        if sse.event == "error" or is_stream_error_payload(payload):
+            raise self._stream_error(payload, assembler)
+        return assembler.feed(payload)
+
+    def _stream_error(
+        self, payload: Mapping[str, Any], assembler: StreamAssembler
+    ) -> APIStreamError:
+        parsed = parse_error_body(payload)
+        request_id = parsed.request_id or assembler.request_id
+        detail = (
+            "; ".join(p for p in (parsed.message, *parsed.errors) if p)
+            or json.dumps(payload)[:500]
+        )
+        msg = f"the gateway reported an error inside the stream: {self._redact(detail)}"
+        if request_id:
+            msg += f" (request_id: {request_id})"
+        return APIStreamError(msg, body=payload, request_id=request_id)
+
+    def _interrupted(
+        self, exc: Exception, delivered: int, assembler: StreamAssembler
+    ) -> StreamInterruptedError:
+        msg = (
+            f"the stream broke after {delivered} chunk(s) had been delivered "
+            f"({type(exc).__name__}: {exc}); it was not retried, to avoid repeating text"
+        )
+        if assembler.request_id:
+            msg += f" (request_id: {assembler.request_id})"
+        return StreamInterruptedError(
+            msg, events_received=delivered, request_id=assembler.request_id
+        )
+
+    def _log_retry(
+        self, decision: RetryDecision, retries_done: int, cause: str
+    ) -> None:
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "retry %d of %d in %.2fs after %s",
+                retries_done + 1,
+                self.retry_policy.max_retries,
+                decision.delay,
+                cause,
+            )
+
+    def _is_stream_refusal(self, error: APIStatusError) -> bool:
+        return isinstance(error, BadRequestError) and any(
+            _STREAM_UNSUPPORTED in e for e in (*error.errors, error.message)
+        )
+
+    def _store_models(self, response: httpx.Response) -> dict[str, ModelInfo]:
+        try:
+            models = parse_models(decode_json(response.content))
+        except ValueError as exc:
+            msg = f"the model catalogue could not be read: {exc}"
+            raise APIResponseValidationError(msg, request=response.request) from exc
+        return {m.id: m for m in models}
+
+    def _assembler(self, response: httpx.Response) -> StreamAssembler:
+        return StreamAssembler(
+            request_id=response.headers.get("x-request-id"),
+            rate_limit=parse_rate_limit(response.headers),
+        )
+
+    # -- retry decisions, shared by both shells --------------------------------------
+
+    def _on_transport_error(
+        self, exc: httpx.TransportError, retries_done: int
+    ) -> RetryDecision:
+        """Retry a failed attempt, or raise its typed error."""
+        decision = decide_retry(retries_done, self.retry_policy, error=exc)
+        if not decision.retry:
+            raise self._transport_error(exc) from exc
+        self._log_retry(decision, retries_done, type(exc).__name__)
+        return decision
+
+    def _on_error_status(
+        self, response: httpx.Response, transcript_id: str | None, retries_done: int
+    ) -> RetryDecision:
+        """Retry an error response (already read), or raise its typed error."""
+        decision = decide_retry(
+            retries_done,
+            self.retry_policy,
+            status_code=response.status_code,
+            headers=response.headers,
+        )
+        if not decision.retry:
+            raise self._status_error(response, transcript_id)
+        self._log_retry(decision, retries_done, f"status {response.status_code}")
+        return decision
+
+    def _on_stream_break(
+        self, exc: httpx.TransportError, assembler: StreamAssembler, retries_done: int
+    ) -> RetryDecision:
+        """A stream broke: raise `StreamInterruptedError` once chunks were delivered, else retry."""
+        if assembler.delivered:
+            raise self._interrupted(exc, assembler.delivered, assembler) from exc
+        return self._on_transport_error(exc, retries_done)
+
+    def _chat_url(self) -> str:
+        return f"{self.base_url}/chat/completions"
+
+    def _models_request(self, http: httpx.Client | httpx.AsyncClient) -> httpx.Request:
+        return http.build_request(
+            "GET",
+            f"{self.base_url}/models",
+            headers=self._headers(accept="application/json", auth=False),
+        )
+
+
+def _has_request(exc: httpx.TransportError) -> bool:
+    try:
+        exc.request  # noqa: B018
+    except RuntimeError:
+        return False
+    return True
