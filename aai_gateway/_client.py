@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 import weakref
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator, Mapping
 from typing import Any
 
 import httpx
@@ -284,25 +284,29 @@ class AsyncGatewayClient(_BaseClient):
         super().__init__(**options)
         self._user_client = http_client
         self._clients: weakref.WeakKeyDictionary[
-            asyncio.AbstractEventLoop, httpx.AsyncClient
+            asyncio.AbstractEventLoop,
+            tuple[httpx.AsyncClient, AsyncGenerator[None, None]],
         ] = weakref.WeakKeyDictionary()
 
-    def _http(self) -> httpx.AsyncClient:
+    async def _http(self) -> httpx.AsyncClient:
         if self._user_client is not None:
             return self._user_client
         loop = asyncio.get_running_loop()
-        client = self._clients.get(loop)
-        if client is None:
-            for old in [lp for lp in self._clients if lp.is_closed()]:
-                del self._clients[old]
-            client = self._clients[loop] = httpx.AsyncClient(**self._http_options())
-        return client
+        entry = self._clients.get(loop)
+        if entry is None:
+            client = httpx.AsyncClient(**self._http_options())
+            # Parked at its `yield` inside this loop: when the loop shuts down its
+            # async generators (asyncio.run, pytest-asyncio), the pool is closed.
+            closer = _close_with_loop(client)
+            await closer.__anext__()
+            entry = self._clients[loop] = (client, closer)
+        return entry[0]
 
     async def aclose(self) -> None:
         """Close the pool this client built for the running loop (a passed-in client stays open)."""
-        client = self._clients.pop(asyncio.get_running_loop(), None)
-        if client is not None:
-            await client.aclose()
+        entry = self._clients.pop(asyncio.get_running_loop(), None)
+        if entry is not None:
+            await entry[1].aclose()
 
     async def __aenter__(self) -> AsyncGatewayClient:
         return self
@@ -321,7 +325,7 @@ class AsyncGatewayClient(_BaseClient):
         """Send with retries; return a 2xx response (unread when `stream`) and the retries used."""
         while True:
             try:
-                response = await self._http().send(request, stream=stream)
+                response = await (await self._http()).send(request, stream=stream)
             except httpx.TransportError as exc:
                 decision = self._on_transport_error(exc, retries_done)
             else:
@@ -343,7 +347,7 @@ class AsyncGatewayClient(_BaseClient):
         """Send one chat request and return the whole answer (see `GatewayClient.chat`)."""
         request = self._prepare_chat(request, stream=False)
         built = self._build(
-            self._http(),
+            await self._http(),
             request,
             stream=False,
             timeout=timeout,
@@ -384,7 +388,7 @@ class AsyncGatewayClient(_BaseClient):
         self, request: Mapping[str, Any], timeout: Timeout, extra_headers: Headers
     ) -> AsyncIterator[ChatCompletionChunk]:
         built = self._build(
-            self._http(),
+            await self._http(),
             request,
             stream=True,
             timeout=timeout,
@@ -423,7 +427,7 @@ class AsyncGatewayClient(_BaseClient):
         """The gateway's model catalogue (no key needed), cached on this client."""
         if self._models is None or refresh:
             self._models = self._store_models(
-                (await self._asend(self._models_request(self._http())))[0]
+                (await self._asend(self._models_request(await self._http())))[0]
             )
         return list(self._models.values())
 
@@ -431,3 +435,10 @@ class AsyncGatewayClient(_BaseClient):
         """One catalogue entry, or `None` when the gateway does not list `model`."""
         await self.alist_models()
         return (self._models or {}).get(model)
+
+
+async def _close_with_loop(client: httpx.AsyncClient) -> AsyncGenerator[None, None]:
+    try:
+        yield
+    finally:
+        await client.aclose()

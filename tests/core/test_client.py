@@ -328,14 +328,18 @@ def test_async_client_survives_several_event_loops() -> None:
     client = AsyncGatewayClient(api_key=TEST_KEY, base_url="https://gw.test/v1")
     seen = []
 
-    async def one() -> None:
-        http = client._http()
+    async def one(close: bool) -> None:
+        http = await client._http()
+        assert await client._http() is http
         seen.append(http)
-        await client.aclose()
+        if close:
+            await client.aclose()
 
-    asyncio.run(one())
-    asyncio.run(one())
+    asyncio.run(one(close=True))
+    asyncio.run(one(close=False))
     assert seen[0] is not seen[1]
+    # The second pool was closed when its loop shut down, without aclose().
+    assert all(http.is_closed for http in seen)
 
 
 def test_user_clients_are_never_closed() -> None:

@@ -188,3 +188,24 @@ def test_model_without_streaming_streams_one_chunk(live: Any, emulator: Any) -> 
     assert len(chunks) == 1
     assert chunks[0].content == "Echo: What did we decide?"
     assert "stream" not in (emulator.requests[0].json or {})
+
+
+def test_one_async_client_across_event_loops(emulator_url: str) -> None:
+    import asyncio
+
+    from aai_gateway import AsyncGatewayClient
+
+    client = AsyncGatewayClient(api_key="test-key", base_url=emulator_url)
+
+    async def ask() -> str | None:
+        answer = await client.achat(ASK)
+        return answer.content
+
+    first = asyncio.run(ask())
+    second = asyncio.run(ask())
+    assert first == second == "Echo: What did we decide?"
+
+    async def close() -> None:
+        await client.aclose()
+
+    asyncio.run(close())
