@@ -209,3 +209,25 @@ def test_one_async_client_across_event_loops(emulator_url: str) -> None:
         await client.aclose()
 
     asyncio.run(close())
+
+
+def test_closing_a_stream_early_releases_the_connection(emulator: Any, emulator_url: str) -> None:
+    client = GatewayClient(api_key="test-key", base_url=emulator_url)
+    with client.stream_chat(ASK) as stream:
+        first = next(stream)
+    assert first.content
+    assert open_connections(client) == 0
+    assert client.get_model("claude-sonnet-4-6") is not None
+    assert client.get_model("no-such-model") is None
+    client.close()
+
+
+def test_demo_runs_offline() -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "aai_gateway", "demo"], capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "transcript_id=" in result.stdout
+    assert "{{ transcript }}" in result.stdout
+    assert "finish_reason=stop" in result.stdout

@@ -10,8 +10,7 @@ import httpx
 import pytest
 
 from aai_gateway.testing import EmulatorServer, GatewayEmulator
-from tests.testing.helpers import AUTH
-
+from tests.testing.helpers import AUTH, make_client
 
 
 @pytest.fixture(scope="module")
@@ -38,14 +37,14 @@ def server(shared: tuple[GatewayEmulator, EmulatorServer]) -> EmulatorServer:
 @pytest.fixture
 def gateway(server: EmulatorServer) -> Iterator[httpx.Client]:
     """A raw httpx client on the gateway base URL, authenticated."""
-    with httpx.Client(base_url=server.base_url, headers=AUTH, timeout=10) as client:
+    with make_client(server.base_url, AUTH) as client:
         yield client
 
 
 @pytest.fixture
 def rest(server: EmulatorServer) -> Iterator[httpx.Client]:
     """A raw httpx client on the transcript REST base URL, authenticated."""
-    with httpx.Client(base_url=server.rest_base_url, headers=AUTH, timeout=10) as client:
+    with make_client(server.rest_base_url, AUTH) as client:
         yield client
 
 
@@ -58,9 +57,8 @@ def serve() -> Iterator[Callable[..., tuple[GatewayEmulator, httpx.Client]]]:
             options.setdefault("retry_delay", 0.01)
             emulator = GatewayEmulator(**options)
             running = stack.enter_context(emulator.serve())
-            client = httpx.Client(base_url=running.base_url, headers=AUTH, timeout=10)
+            client = make_client(running.base_url, AUTH)
             stack.enter_context(client)
             return emulator, client
 
         yield start
-

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ssl
+from functools import lru_cache
 from typing import Any
 
 import httpx
@@ -20,6 +22,29 @@ MAGIC_TOOL = {
         },
     },
 }
+
+
+@lru_cache(maxsize=1)
+def _ssl_context() -> ssl.SSLContext:
+    # Building a context loads the CA store (~50 ms); the emulator is plain HTTP,
+    # so one shared context keeps client creation cheap.
+    return ssl.create_default_context()
+
+
+def make_client(
+    base_url: str = "", headers: dict[str, str] | None = None, **kwargs: Any
+) -> httpx.Client:
+    """An httpx client that reuses one SSL context (fast to create)."""
+    kwargs.setdefault("timeout", 10)
+    return httpx.Client(
+        base_url=base_url, headers=headers, verify=_ssl_context(), **kwargs
+    )
+
+
+def request(method: str, url: str, **kwargs: Any) -> httpx.Response:
+    """A one-off request (like `httpx.request`) without the SSL-context cost."""
+    with make_client() as client:
+        return client.request(method, url, **kwargs)
 
 
 def chat(client: httpx.Client, **body: Any) -> httpx.Response:

@@ -32,7 +32,10 @@ def test_collects_every_error(emu, gateway) -> None:
         messages=USER,
         tools=[MAGIC_TOOL],
         tool_choice="auto",
-        response_format={"type": "json_schema", "json_schema": {"name": "x", "schema": {}}},
+        response_format={
+            "type": "json_schema",
+            "json_schema": {"name": "x", "schema": {}},
+        },
         max_tokens=0,
         temperature=2.5,
         model_region="us",
@@ -89,9 +92,14 @@ def test_presence_and_model(emu, gateway, body: Any, expected: list[str]) -> Non
         ("claude-sonnet-4-6", "user", "someone"),
     ],
 )
-def test_gating_rejects_unlisted_parameters(emu, gateway, model: str, field: str, value: Any) -> None:
+def test_gating_rejects_unlisted_parameters(
+    emu, gateway, model: str, field: str, value: Any
+) -> None:
     if field == "response_format":
-        value = {"type": "json_schema", "json_schema": {"name": "x", "schema": {"type": "object"}}}
+        value = {
+            "type": "json_schema",
+            "json_schema": {"name": "x", "schema": {"type": "object"}},
+        }
     response = chat(gateway, model=model, messages=USER, **{field: value})
     assert errors_of(response) == [f"model {model} does not support {field}"]
 
@@ -105,11 +113,17 @@ def test_gating_rejects_unlisted_parameters(emu, gateway, model: str, field: str
         {"reasoning": {"effort": "low"}},
         {"stream_options": {"include_usage": True}},
         {"cache_control": {"type": "ephemeral"}},
-        {"prompt_cache_key": "k", "prompt_cache_retention": "24h", "zero_data_retention": True},
+        {
+            "prompt_cache_key": "k",
+            "prompt_cache_retention": "24h",
+            "zero_data_retention": True,
+        },
         {"temperature": None, "tools": None},
     ],
 )
-def test_gateway_extensions_and_nulls_are_not_gated(emu, gateway, extra: dict[str, Any]) -> None:
+def test_gateway_extensions_and_nulls_are_not_gated(
+    emu, gateway, extra: dict[str, Any]
+) -> None:
     response = chat(gateway, model="qwen3.5-4b-32k-fast", messages=USER, **extra)
     assert response.status_code == 200, response.text
 
@@ -136,15 +150,27 @@ def test_supported_parameters_pass(emu, gateway) -> None:
 @pytest.mark.parametrize(
     ("fields", "expected"),
     [
-        ({"max_tokens": 1.5}, "max_tokens must be an integer greater than or equal to 1"),
-        ({"max_tokens": True}, "max_tokens must be an integer greater than or equal to 1"),
+        (
+            {"max_tokens": 1.5},
+            "max_tokens must be an integer greater than or equal to 1",
+        ),
+        (
+            {"max_tokens": True},
+            "max_tokens must be an integer greater than or equal to 1",
+        ),
         ({"max_tokens": 200_000}, "max_tokens must be less than 200000"),
         ({"temperature": -0.1}, "temperature must be between 0 and 2"),
         ({"temperature": "hot"}, "temperature must be between 0 and 2"),
         ({"fallback_config": {"depth": 0}}, "fallback_config depth must be at least 1"),
-        ({"fallback_config": {"retry": "yes"}}, "fallback_config retry must be a boolean"),
+        (
+            {"fallback_config": {"retry": "yes"}},
+            "fallback_config retry must be a boolean",
+        ),
         ({"fallback_config": []}, "fallback_config must be an object"),
-        ({"response_format": {"type": "json_object"}}, "response_format is invalid: type must be json_schema"),
+        (
+            {"response_format": {"type": "json_object"}},
+            "response_format is invalid: type must be json_schema",
+        ),
         (
             {"response_format": {"type": "json_schema"}},
             "response_format is invalid: json_schema is required",
@@ -157,14 +183,23 @@ def test_supported_parameters_pass(emu, gateway) -> None:
             {"response_format": {"type": "json_schema", "json_schema": {"name": "n"}}},
             "response_format is invalid: json_schema.schema is required",
         ),
-        ({"post_processing_steps": [{"type": "summarise"}]}, "post_processing_steps[0] type summarise is not supported"),
+        (
+            {"post_processing_steps": [{"type": "summarise"}]},
+            "post_processing_steps[0] type summarise is not supported",
+        ),
         ({"stream": "yes"}, "stream must be a boolean"),
         ({"transcript_id": 5}, "transcript_id must be a string"),
         ({"tools": {}}, "tools must be an array"),
-        ({"tools": [{"type": "code"}]}, "tools[0] is invalid: type must be function with function.name"),
+        (
+            {"tools": [{"type": "code"}]},
+            "tools[0] is invalid: type must be function with function.name",
+        ),
         ({"tool_choice": "sometimes"}, "tool_choice is invalid"),
         (
-            {"tools": [MAGIC_TOOL], "tool_choice": {"type": "function", "function": {"name": "other"}}},
+            {
+                "tools": [MAGIC_TOOL],
+                "tool_choice": {"type": "function", "function": {"name": "other"}},
+            },
             "tool_choice names unknown function other",
         ),
         ({"fallbacks": [{"model": "gpt-9"}]}, "model gpt-9 is not supported"),
@@ -187,17 +222,37 @@ def test_ranges_and_shapes(emu, gateway, fields: dict[str, Any], expected: str) 
         ([], "messages must be a non-empty array"),
         ("hi", "messages must be a non-empty array"),
         (["hi"], "messages[0] must be an object"),
-        ([{"role": "developer", "content": "x"}], "messages[0] role developer is not supported"),
-        ([{"role": "user"}], "messages[0] content is required"),
-        ([{"role": "user", "content": 5}], "messages[0] content must be a string or an array of content parts"),
         (
-            [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "x"}}]}],
+            [{"role": "developer", "content": "x"}],
+            "messages[0] role developer is not supported",
+        ),
+        ([{"role": "user"}], "messages[0] content is required"),
+        (
+            [{"role": "user", "content": 5}],
+            "messages[0] content must be a string or an array of content parts",
+        ),
+        (
+            [
+                {
+                    "role": "user",
+                    "content": [{"type": "image_url", "image_url": {"url": "x"}}],
+                }
+            ],
             "content part type image_url is not supported",
         ),
-        ([{"role": "user", "content": [{"type": "text"}]}], "messages[0] text content part requires text"),
-        ([*USER, {"role": "tool", "content": "42"}], "messages[1] with role tool requires tool_call_id"),
         (
-            [*USER, {"role": "assistant", "content": None, "tool_calls": [{"id": "c"}]}],
+            [{"role": "user", "content": [{"type": "text"}]}],
+            "messages[0] text content part requires text",
+        ),
+        (
+            [*USER, {"role": "tool", "content": "42"}],
+            "messages[1] with role tool requires tool_call_id",
+        ),
+        (
+            [
+                *USER,
+                {"role": "assistant", "content": None, "tool_calls": [{"id": "c"}]},
+            ],
             "messages[1] tool_calls entries need id and function{name, arguments}",
         ),
     ],
@@ -208,7 +263,11 @@ def test_message_shapes(emu, gateway, messages: Any, expected: str) -> None:
 
 
 def test_valid_tool_round_trip_history_passes(emu, gateway) -> None:
-    call = {"id": "call_1", "type": "function", "function": {"name": "magic_function", "arguments": "{}"}}
+    call = {
+        "id": "call_1",
+        "type": "function",
+        "function": {"name": "magic_function", "arguments": "{}"},
+    }
     messages = [
         {"role": "system", "content": [{"type": "text", "text": "Be brief."}]},
         *USER,
@@ -221,7 +280,9 @@ def test_valid_tool_round_trip_history_passes(emu, gateway) -> None:
 
 def test_eu_catalogue_rejects_us_only_models(serve) -> None:
     _, client = serve(region="eu")
-    assert errors_of(chat(client, model="gpt-5", prompt="hi")) == ["model gpt-5 is not supported"]
+    assert errors_of(chat(client, model="gpt-5", prompt="hi")) == [
+        "model gpt-5 is not supported"
+    ]
     assert chat(client, model="claude-sonnet-4-6", prompt="hi").status_code == 200
 
 

@@ -1,0 +1,155 @@
+"""LangChain-only fixtures: a gateway faked with `httpx.MockTransport`, and VCR config.
+
+Cassettes live under `cassettes/langchain/` at the repository root, as plain YAML.
+Requests match on method, path and body (not host, so the emulator's port does not
+matter); the body matcher compares JSON with UUIDs blanked out, because some
+standard tests put fresh `uuid4` tool-call ids into their prompts.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from vcr import VCR
+
+from tests.conftest import TEST_KEY, completion_body, sse_body, sse_response
+from tests.contract import check_request
+
+ROOT = Path(__file__).resolve().parents[2]
+CASSETTES = ROOT / "cassettes" / "langchain"
+MODEL = "claude-sonnet-4-6"
+
+Handler = Callable[[httpx.Request], httpx.Response]
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+# Response headers worth keeping in a cassette; everything else is dropped.
+_KEPT_RESPONSE_HEADERS = frozenset(
+    {"content-type", "x-request-id", "retry-after"}
+)
+
+
+def _normalised_body(body: bytes | str | None) -> Any:
+    if not body:
+        return None
+    text = body.decode() if isinstance(body, bytes) else body
+    text = _UUID.sub("<uuid>", text)
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def gateway_body(r1: Any, r2: Any) -> None:
+    """VCR matcher: JSON bodies equal once UUIDs are blanked out."""
+    assert _normalised_body(r1.body) == _normalised_body(r2.body)
+
+
+def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
+    headers = response.get("headers") or {}
+    response["headers"] = {
+        k: v
+        for k, v in headers.items()
+        if k.lower() in _KEPT_RESPONSE_HEADERS or k.lower().startswith("x-ratelimit")
+    }
+    return response
+
+
+def _scrub_request(request: Any) -> Any:
+    for name in list(request.headers):
+        if name.lower() not in {"content-type", "accept"}:
+            del request.headers[name]
+    return request
+
+
+@pytest.fixture(scope="module")
+def vcr_config() -> dict[str, Any]:
+    # record_mode is never set here: the command line decides (addopts: none).
+    return {
+        "filter_headers": [("authorization", "PLACEHOLDER"), ("x-api-key", "PLACEHOLDER")],
+        "before_record_request": _scrub_request,
+        "before_record_response": _scrub_response,
+        "match_on": ["method", "path", "gateway_body"],
+        "allow_playback_repeats": True,
+        "decode_compressed_response": True,
+        "cassette_library_dir": str(CASSETTES),
+        "path_transformer": VCR.ensure_suffix(".yaml"),
+    }
+
+
+def pytest_recording_configure(config: pytest.Config, vcr: VCR) -> None:
+    vcr.register_matcher("gateway_body", gateway_body)
+
+
+class FakeGateway:
+    """A scripted gateway behind `httpx.MockTransport`, for sync and async clients."""
+
+    def __init__(self, handler: Handler) -> None:
+        self.requests: list[httpx.Request] = []
+
+        def record(request: httpx.Request) -> httpx.Response:
+            request.read()
+            self.requests.append(request)
+            if request.url.path.endswith("/chat/completions"):
+                check_request(json.loads(request.content))
+            return handler(request)
+
+        transport = httpx.MockTransport(record)
+        self.http_client = httpx.Client(transport=transport)
+        self.http_async_client = httpx.AsyncClient(transport=transport)
+
+    def options(self) -> dict[str, Any]:
+        return {
+            "api_key": TEST_KEY,
+            "base_url": "https://gw.test/v1",
+            "http_client": self.http_client,
+            "http_async_client": self.http_async_client,
+        }
+
+    def bodies(self) -> list[dict[str, Any]]:
+        return [json.loads(r.content) for r in self.requests if r.content]
+
+
+@pytest.fixture
+def fake_gateway() -> Iterator[Callable[[Handler], FakeGateway]]:
+    made: list[FakeGateway] = []
+
+    def make(handler: Handler) -> FakeGateway:
+        made.append(FakeGateway(handler))
+        return made[-1]
+
+    yield make
+    for gateway in made:
+        gateway.http_client.close()
+
+
+def json_handler(body: dict[str, Any] | None = None, status: int = 200) -> Handler:
+    """Answer every request with one JSON body (a completion by default)."""
+    payload = body if body is not None else completion_body()
+    return lambda _request: httpx.Response(status, json=payload)
+
+
+def stream_handler(*events: dict[str, Any] | str) -> Handler:
+    """Answer streamed requests with SSE events, others with a completion."""
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if json.loads(request.content).get("stream"):
+            return sse_response(sse_body(*events))
+        return httpx.Response(200, json=completion_body())
+
+    return handle
+
+
+__all__ = [
+    "MODEL",
+    "FakeGateway",
+    "json_handler",
+    "sse_body",
+    "sse_response",
+    "stream_handler",
+]

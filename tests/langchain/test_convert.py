@@ -1,0 +1,249 @@
+"""The pure mappings: LangChain messages to wire messages, answers to messages."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    ChatMessage,
+    FunctionMessage,
+    HumanMessage,
+    SystemMessage,
+    ToolMessage,
+)
+
+from aai_gateway import ChatCompletion, ChatCompletionChunk, ToolCall, ToolCallDelta, Usage
+from langchain_aai_gateway._convert import (
+    StreamConverter,
+    from_gateway_completion,
+    to_gateway_messages,
+    to_gateway_tool_choice,
+    to_usage_metadata,
+)
+
+MODEL = "claude-sonnet-4-6"
+
+
+def test_roles_names_and_tool_calls() -> None:
+    messages = [
+        SystemMessage("Be brief.", name="rules"),
+        HumanMessage("Hi", name="maria"),
+        AIMessage("", tool_calls=[{"name": "f", "args": {"x": 1}, "id": "c1"}]),
+        ToolMessage("42", tool_call_id="c1", name="f"),
+        AIMessage("Done", name="bot"),
+    ]
+    assert to_gateway_messages(messages, MODEL) == [
+        {"role": "system", "content": "Be brief.", "name": "rules"},
+        {"role": "user", "content": "Hi", "name": "maria"},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {"id": "c1", "type": "function", "function": {"name": "f", "arguments": '{"x": 1}'}}
+            ],
+        },
+        {"role": "tool", "tool_call_id": "c1", "content": "42", "name": "f"},
+        {"role": "assistant", "content": "Done", "name": "bot"},
+    ]
+
+
+def test_tool_message_list_content_and_error_status() -> None:
+    message = ToolMessage(
+        [{"type": "text", "text": "boom"}, "again"], tool_call_id="c1", status="error"
+    )
+    assert to_gateway_messages([message], MODEL) == [
+        {"role": "tool", "tool_call_id": "c1", "content": "boom\nagain"}
+    ]
+
+
+def test_consecutive_same_role_messages_are_kept_apart() -> None:
+    wire = to_gateway_messages([HumanMessage("a"), HumanMessage("b")], MODEL)
+    assert [m["content"] for m in wire] == ["a", "b"]
+
+
+def test_user_text_parts_stay_parts() -> None:
+    wire = to_gateway_messages([HumanMessage([{"type": "text", "text": "a"}, "b"])], MODEL)
+    assert wire[0]["content"] == [{"type": "text", "text": "a"}, {"type": "text", "text": "b"}]
+
+
+def test_assistant_history_drops_duplicated_tool_blocks_and_reasoning() -> None:
+    message = AIMessage(
+        [
+            {"type": "reasoning", "reasoning": "hmm"},
+            {"type": "text", "text": "Calling."},
+            {"type": "tool_use", "id": "c1", "name": "f", "input": {}},
+        ],
+        tool_calls=[{"name": "f", "args": {}, "id": "c1"}],
+    )
+    wire = to_gateway_messages([message], MODEL)[0]
+    assert wire["content"] == "Calling."
+    assert wire["tool_calls"][0]["function"] == {"name": "f", "arguments": "{}"}
+
+
+def test_tool_block_without_tool_calls_is_refused() -> None:
+    message = AIMessage([{"type": "tool_use", "id": "c1", "name": "f", "input": {}}])
+    with pytest.raises(ValueError, match="tool_use"):
+        to_gateway_messages([message], MODEL)
+
+
+@pytest.mark.parametrize(
+    "part",
+    [
+        {"type": "image", "base64": "AAAA", "mime_type": "image/png"},
+        {"type": "image_url", "image_url": {"url": "https://x/y.png"}},
+        {"type": "audio", "base64": "AAAA", "mime_type": "audio/wav"},
+        {"type": "file", "base64": "AAAA", "mime_type": "application/pdf"},
+        {"type": "video", "url": "https://x/y.mp4"},
+    ],
+    ids=["image", "image_url", "audio", "pdf", "video"],
+)
+def test_media_parts_raise_naming_part_and_model(part: dict[str, object]) -> None:
+    with pytest.raises(ValueError, match="takes text only") as info:
+        to_gateway_messages([HumanMessage(["Look:", part])], MODEL)
+    assert repr(part["type"]) in str(info.value)
+    assert MODEL in str(info.value)
+    assert "messages[0] (HumanMessage)" in str(info.value)
+
+
+def test_unknown_part_and_message_types_raise() -> None:
+    with pytest.raises(ValueError, match="'mystery'"):
+        to_gateway_messages([HumanMessage([{"type": "mystery"}])], MODEL)
+    with pytest.raises(TypeError, match="FunctionMessage"):
+        to_gateway_messages([FunctionMessage("x", name="f")], MODEL)
+    with pytest.raises(ValueError, match="'wizard'"):
+        to_gateway_messages([ChatMessage("x", role="wizard")], MODEL)
+
+
+def test_chat_message_roles_map() -> None:
+    wire = to_gateway_messages(
+        [ChatMessage("s", role="developer"), ChatMessage("u", role="human")], MODEL
+    )
+    assert [m["role"] for m in wire] == ["system", "user"]
+
+
+def test_inputs_are_not_mutated() -> None:
+    messages = [
+        HumanMessage([{"type": "text", "text": "a"}]),
+        AIMessage("", tool_calls=[{"name": "f", "args": {"x": [1]}, "id": "c1"}]),
+    ]
+    before = copy.deepcopy(messages)
+    to_gateway_messages(messages, MODEL)
+    assert messages == before
+
+
+TOOLS = [{"type": "function", "function": {"name": "f", "parameters": {}}}]
+TWO_TOOLS = [*TOOLS, {"type": "function", "function": {"name": "g", "parameters": {}}}]
+NAMED_F = {"type": "function", "function": {"name": "f"}}
+
+
+@pytest.mark.parametrize(
+    ("choice", "tools", "expected"),
+    [
+        (None, TOOLS, None),
+        (False, TOOLS, None),
+        ("auto", TOOLS, "auto"),
+        ("none", TOOLS, "none"),
+        ("f", TWO_TOOLS, NAMED_F),
+        ("any", TOOLS, NAMED_F),
+        (True, TOOLS, NAMED_F),
+        ("required", TOOLS, NAMED_F),
+        ("any", TWO_TOOLS, "required"),
+        (NAMED_F, TWO_TOOLS, NAMED_F),
+    ],
+)
+def test_tool_choice_mapping(choice: object, tools: list, expected: object) -> None:
+    assert to_gateway_tool_choice(choice, tools) == expected
+
+
+def test_tool_choice_unknown_name_raises() -> None:
+    with pytest.raises(ValueError, match="'h'"):
+        to_gateway_tool_choice("h", TWO_TOOLS)
+
+
+def test_usage_details_only_when_sent() -> None:
+    assert to_usage_metadata(Usage(3, 4, 7)) == {"input_tokens": 3, "output_tokens": 4, "total_tokens": 7}
+    assert to_usage_metadata(Usage(10, 4, 14, 6, 2, 1)) == {
+        "input_tokens": 10,
+        "output_tokens": 4,
+        "total_tokens": 14,
+        "input_token_details": {"cache_read": 6, "cache_creation": 2},
+        "output_token_details": {"reasoning": 1},
+    }
+
+
+def test_completion_to_message() -> None:
+    completion = ChatCompletion(
+        content=None,
+        tool_calls=(ToolCall("c1", "f", '{"x": 1}'), ToolCall("c2", "g", "{bad", 1)),
+        finish_reason="tool_calls",
+        raw_finish_reason="tool_use",
+        usage=Usage(3, 4, 7),
+        model="claude-sonnet-4-6",
+        request_id="req-9",
+        thinking="mulling",
+    )
+    message = from_gateway_completion(completion, "requested")
+    assert message.content == ""
+    assert message.tool_calls == [{"name": "f", "args": {"x": 1}, "id": "c1", "type": "tool_call"}]
+    assert message.invalid_tool_calls[0]["name"] == "g"
+    assert message.invalid_tool_calls[0]["args"] == "{bad"
+    assert message.additional_kwargs == {"reasoning_content": "mulling"}
+    assert message.response_metadata == {
+        "model_name": "claude-sonnet-4-6",
+        "finish_reason": "tool_calls",
+        "native_finish_reason": "tool_use",
+        "model_provider": "assemblyai",
+        "request_id": "req-9",
+    }
+
+
+def test_completion_without_model_names_the_requested_one() -> None:
+    message = from_gateway_completion(ChatCompletion(content="hi"), "requested")
+    assert message.response_metadata["model_name"] == "requested"
+
+
+def _merge(chunks: list[ChatCompletionChunk], **options: bool) -> tuple[list[AIMessageChunk], AIMessageChunk]:
+    converter = StreamConverter("asked", **options)
+    messages = [g.message for c in chunks for g in converter.convert(c)]
+    merged = messages[0]
+    for message in messages[1:]:
+        merged = merged + message
+    return messages, merged  # type: ignore[return-value]
+
+
+def test_stream_tool_calls_merge_by_index_with_name_and_id_once() -> None:
+    chunks = [
+        ChatCompletionChunk(tool_calls=(ToolCallDelta(0, "c1", "f", '{"x"'),)),
+        # A provider that repeats the name and id on every fragment.
+        ChatCompletionChunk(tool_calls=(ToolCallDelta(0, "c1", "f", ": 1}"), ToolCallDelta(1, "c2", "g", ""))),
+        ChatCompletionChunk(tool_calls=(ToolCallDelta(1, None, None, "{}"),)),
+        ChatCompletionChunk(final=True, finish_reason="tool_calls", usage=Usage(3, 4, 7), model="m"),
+    ]
+    messages, merged = _merge(chunks)
+    assert merged.tool_calls == [
+        {"name": "f", "args": {"x": 1}, "id": "c1", "type": "tool_call"},
+        {"name": "g", "args": {}, "id": "c2", "type": "tool_call"},
+    ]
+    assert merged.response_metadata["finish_reason"] == "tool_calls"
+    assert merged.response_metadata["model_name"] == "m"
+    assert merged.usage_metadata == {"input_tokens": 3, "output_tokens": 4, "total_tokens": 7}
+    assert sum(1 for m in messages if m.usage_metadata) == 1
+    assert sum(1 for m in messages if "model_name" in m.response_metadata) == 1
+    assert messages[-1].chunk_position == "last"
+
+
+def test_stream_text_and_calls_in_one_delta_are_split() -> None:
+    chunk = ChatCompletionChunk(content="Hi", tool_calls=(ToolCallDelta(0, "c1", "f", "{}"),), final=True)
+    messages, merged = _merge([chunk])
+    assert [m.content for m in messages] == ["Hi", "", ""]
+    assert messages[1].tool_call_chunks[0]["name"] == "f"
+    assert merged.content == "Hi"
+    assert merged.response_metadata["model_name"] == "asked"
+
+
+def test_stream_usage_can_be_left_out() -> None:
+    _, merged = _merge([ChatCompletionChunk(final=True, usage=Usage(1, 1, 2))], include_usage=False)
+    assert merged.usage_metadata is None

@@ -1,0 +1,158 @@
+"""The pure mappings in `llama_index_aai_gateway._convert`."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from llama_index.core.base.llms.types import (
+    AudioBlock,
+    CacheControl,
+    CachePoint,
+    ChatMessage,
+    ChatResponse,
+    DocumentBlock,
+    MessageRole,
+    TextBlock,
+    ThinkingBlock,
+    ToolCallBlock,
+    VideoBlock,
+)
+
+from aai_gateway import ChatCompletionChunk, ToolCallDelta
+from llama_index_aai_gateway._convert import (
+    StreamState,
+    to_gateway_messages,
+    tool_selections,
+    trim_to_one_tool_call,
+)
+
+
+@pytest.mark.parametrize(
+    ("role", "wire"),
+    [
+        (MessageRole.SYSTEM, "system"),
+        (MessageRole.DEVELOPER, "system"),
+        (MessageRole.USER, "user"),
+        (MessageRole.ASSISTANT, "assistant"),
+        (MessageRole.CHATBOT, "assistant"),
+        (MessageRole.MODEL, "assistant"),
+        (MessageRole.TOOL, "tool"),
+        (MessageRole.FUNCTION, "tool"),
+    ],
+)
+def test_every_role_maps_onto_the_four_the_gateway_takes(role: MessageRole, wire: str) -> None:
+    message = ChatMessage(role=role, content="x", additional_kwargs={"tool_call_id": "c1"})
+    [mapped] = to_gateway_messages([message])
+    assert mapped["role"] == wire
+    assert mapped["content"] == "x"
+    assert ("tool_call_id" in mapped) is (wire == "tool")
+
+
+def test_text_blocks_join_with_a_newline_and_thinking_is_left_out() -> None:
+    message = ChatMessage(
+        role="assistant",
+        blocks=[ThinkingBlock(content="secret reasoning"), TextBlock(text="a"), TextBlock(text="b")],
+    )
+    assert to_gateway_messages([message]) == [{"role": "assistant", "content": "a\nb"}]
+
+
+@pytest.mark.parametrize(
+    ("block", "kind"),
+    [
+        (AudioBlock(url="https://x.test/a.mp3"), "audio"),
+        (VideoBlock(url="https://x.test/a.mp4"), "video"),
+        (DocumentBlock(url="https://x.test/a.pdf"), "document"),
+    ],
+)
+def test_non_text_blocks_raise_naming_the_block(block: object, kind: str) -> None:
+    message = ChatMessage(role="user", blocks=[TextBlock(text="see"), block])
+    with pytest.raises(ValueError, match=rf"messages\[1\]\.blocks\[1\] is a '{kind}' block in a 'user' message"):
+        to_gateway_messages([ChatMessage(role="system", content="s"), message])
+
+
+def test_tool_call_block_outside_an_assistant_message_raises() -> None:
+    message = ChatMessage(role="user", blocks=[ToolCallBlock(tool_name="add", tool_kwargs={})])
+    with pytest.raises(ValueError, match="'tool_call' block in a 'user' message"):
+        to_gateway_messages([message])
+
+
+def test_tool_result_without_an_id_raises() -> None:
+    with pytest.raises(ValueError, match="tool_call_id"):
+        to_gateway_messages([ChatMessage(role="tool", content="3")])
+
+
+def test_assistant_tool_calls_from_blocks_win_over_legacy_kwargs() -> None:
+    legacy = [{"id": "old", "type": "function", "function": {"name": "add", "arguments": "{}"}}]
+    message = ChatMessage(
+        role="assistant",
+        blocks=[ToolCallBlock(tool_call_id="c1", tool_name="add", tool_kwargs={"a": 1})],
+        additional_kwargs={"tool_calls": legacy},
+    )
+    [mapped] = to_gateway_messages([message])
+    assert mapped == {
+        "role": "assistant",
+        "content": None,
+        "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "add", "arguments": '{"a": 1}'}}],
+    }
+
+
+def test_legacy_tool_calls_are_used_when_there_are_no_blocks() -> None:
+    legacy = [{"id": "old", "type": "function", "function": {"name": "add", "arguments": {"a": 2}}}]
+    message = ChatMessage(role="assistant", content="Adding.", additional_kwargs={"tool_calls": legacy})
+    [mapped] = to_gateway_messages([message])
+    assert mapped["content"] == "Adding."
+    assert mapped["tool_calls"] == [{"id": "old", "type": "function", "function": {"name": "add", "arguments": '{"a": 2}'}}]
+
+
+def test_cache_point_becomes_cache_control() -> None:
+    message = ChatMessage(
+        role="system", blocks=[TextBlock(text="long"), CachePoint(cache_control=CacheControl(type="ephemeral"))]
+    )
+    [mapped] = to_gateway_messages([message])
+    assert mapped["cache_control"] == {"type": "ephemeral", "ttl": "5m"}
+
+
+def test_mapping_does_not_mutate_its_input() -> None:
+    messages = [
+        ChatMessage(role="assistant", blocks=[ToolCallBlock(tool_call_id="c1", tool_name="add", tool_kwargs={"a": 1})]),
+        ChatMessage(role="tool", content="1", additional_kwargs={"tool_call_id": "c1"}),
+    ]
+    before = copy.deepcopy(messages)
+    to_gateway_messages(messages)
+    assert messages == before
+
+
+def test_stream_state_switches_nothing_and_keeps_ids_from_the_first_delta() -> None:
+    state = StreamState()
+    state.add(ChatCompletionChunk(tool_calls=(ToolCallDelta(index=0, id="c1", name="add", arguments='{"a"'),)))
+    response = state.add(ChatCompletionChunk(tool_calls=(ToolCallDelta(index=0, arguments=": 1}"),)))
+    [block] = [b for b in response.message.blocks if isinstance(b, ToolCallBlock)]
+    assert (block.tool_call_id, block.tool_name, block.tool_kwargs) == ("c1", "add", {"a": 1})
+    final = state.add(ChatCompletionChunk(final=True, finish_reason="tool_calls"))
+    assert final.message.content is None
+    assert final.additional_kwargs["finish_reason"] == "tool_calls"
+
+
+def test_tool_selections_read_legacy_kwargs_and_bad_json() -> None:
+    message = ChatMessage(
+        role="assistant",
+        content="",
+        additional_kwargs={"tool_calls": [{"id": "c9", "function": {"name": "add", "arguments": "not json"}}]},
+    )
+    [selection] = tool_selections(ChatResponse(message=message), error_on_no_tool_call=True)
+    assert (selection.tool_id, selection.tool_name, selection.tool_kwargs) == ("c9", "add", {})
+
+
+def test_trim_does_not_mutate_the_response() -> None:
+    message = ChatMessage(
+        role="assistant",
+        blocks=[ToolCallBlock(tool_call_id="a", tool_name="x"), ToolCallBlock(tool_call_id="b", tool_name="y")],
+        additional_kwargs={"tool_calls": [{"id": "a"}, {"id": "b"}]},
+    )
+    response = ChatResponse(message=message)
+    trimmed = trim_to_one_tool_call(response)
+    assert len(response.message.blocks) == 2
+    assert len(response.message.additional_kwargs["tool_calls"]) == 2
+    assert [b.tool_call_id for b in trimmed.message.blocks if isinstance(b, ToolCallBlock)] == ["a"]
+    assert trimmed.message.additional_kwargs["tool_calls"] == [{"id": "a"}]
