@@ -39,10 +39,19 @@ from aai_gateway._exceptions import (
 )
 from aai_gateway._retry import RetryPolicy
 from aai_gateway._streaming import ChunkAccumulator
+from aai_gateway._transcript_api import (
+    Transcript,
+    TranscriptListing,
+    TranscriptPage,
+    TranscriptSegment,
+)
 from aai_gateway._transcripts import (
     TagPlacement,
     apply_tag_placement,
+    find_transcript_refs,
     has_transcript_tag,
+    resolve_transcript_refs,
+    transcript_ref,
 )
 from aai_gateway._types import (
     ChatCompletion,
@@ -97,12 +106,19 @@ __all__ = [
     "ToolCall",
     "ToolCallDelta",
     "ToolParam",
+    "Transcript",
+    "TranscriptListing",
     "TranscriptNotFoundError",
+    "TranscriptPage",
+    "TranscriptSegment",
     "UnprocessableEntityError",
     "Usage",
     "__version__",
     "apply_tag_placement",
+    "find_transcript_refs",
     "has_transcript_tag",
     "known_capabilities",
     "parse_tool_arguments",
+    "resolve_transcript_refs",
+    "transcript_ref",
 ]

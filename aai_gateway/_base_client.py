@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 import httpx
 from httpx_sse import ServerSentEvent
@@ -41,7 +41,13 @@ from aai_gateway._exceptions import (
 )
 from aai_gateway._retry import RetryDecision, RetryPolicy, decide_retry
 from aai_gateway._streaming import DONE, StreamAssembler
-from aai_gateway._transcripts import TagPlacement, apply_tag_placement
+from aai_gateway._transcript_api import check_transcript_id, resolve_rest_base_url
+from aai_gateway._transcripts import (
+    TagPlacement,
+    apply_tag_placement,
+    find_transcript_refs,
+    resolve_transcript_refs,
+)
 from aai_gateway._types import (
     ChatCompletion,
     ChatCompletionChunk,
@@ -55,6 +61,7 @@ from aai_gateway._types import (
 from aai_gateway._validation import check_capabilities, validate_chat_request
 
 logger = logging.getLogger("aai_gateway")
+T = TypeVar("T")
 
 _KNOWN_ORDER = tuple(ChatRequest.__annotations__)
 _STREAM_UNSUPPORTED = "does not support stream"
@@ -92,11 +99,14 @@ class _BaseClient:
         default_headers: Mapping[str, str] | None = None,
         retry_policy: RetryPolicy | None = None,
         tag_placement: TagPlacement = "strict",
+        transcript_base_url: str | None = None,
+        inline_transcripts: bool = False,
     ) -> None:
         self._api_key = api_key
         self.base_url = resolve_base_url(
             base_url or os.environ.get(BASE_URL_ENV), region
         )
+        self.transcript_base_url = resolve_rest_base_url(transcript_base_url, region)
         self.timeout = coerce_timeout(timeout)
         self.retry_policy = retry_policy or RetryPolicy(max_retries=max_retries)
         self.default_headers = dict(default_headers or {})
@@ -104,6 +114,7 @@ class _BaseClient:
             msg = f"`tag_placement` must be 'strict' or 'auto', got {tag_placement!r}"
             raise ValueError(msg)
         self.tag_placement: TagPlacement = tag_placement
+        self.inline_transcripts = inline_transcripts
         self._models: dict[str, ModelInfo] | None = None
         self._no_stream: set[str] = set()
 
@@ -158,13 +169,22 @@ class _BaseClient:
         return caps.supports(parameter)
 
     def _prepare_chat(
-        self, request: Mapping[str, Any], *, stream: bool
+        self,
+        request: Mapping[str, Any],
+        *,
+        stream: bool,
+        inline_texts: Mapping[str, str] | None = None,
     ) -> Mapping[str, Any]:
         validate_chat_request(request)
+        request = resolve_transcript_refs(request, inline_texts)
         request = apply_tag_placement(request, self.tag_placement)
         model = request["model"]
         check_capabilities(request, lambda name: self.supports(model, name))
         return request
+
+    def _inline_ids(self, request: Mapping[str, Any]) -> list[str]:
+        """Referenced transcripts beyond the first, whose text is to be inlined."""
+        return find_transcript_refs(request)[1:] if self.inline_transcripts else []
 
     def _stream_natively(self, model: str) -> bool:
         return (
@@ -323,12 +343,7 @@ class _BaseClient:
         )
 
     def _store_models(self, response: httpx.Response) -> dict[str, ModelInfo]:
-        try:
-            models = parse_models(decode_json(response.content))
-        except ValueError as exc:
-            msg = f"the model catalogue could not be read: {exc}"
-            raise APIResponseValidationError(msg, request=response.request) from exc
-        return {m.id: m for m in models}
+        return {m.id: m for m in self._decode(response, parse_models)}
 
     def _assembler(self, response: httpx.Response) -> StreamAssembler:
         return StreamAssembler(
@@ -371,8 +386,30 @@ class _BaseClient:
             raise self._interrupted(exc, assembler.delivered, assembler) from exc
         return self._on_transport_error(exc, retries_done)
 
-    def _chat_url(self) -> str:
-        return f"{self.base_url}/chat/completions"
+    def _rest_request(
+        self,
+        http: httpx.Client | httpx.AsyncClient,
+        path: str,
+        params: Mapping[str, str] | None = None,
+        accept: str = "application/json",
+    ) -> httpx.Request:
+        return http.build_request(
+            "GET",
+            f"{self.transcript_base_url}/v2/transcript{path}",
+            params=params,
+            headers=self._headers(accept=accept),
+        )
+
+    def _transcript_path(self, transcript_id: str, suffix: str = "") -> str:
+        return f"/{check_transcript_id(transcript_id)}{suffix}"
+
+    def _decode(self, response: httpx.Response, parse: Callable[[object], T]) -> T:
+        """Parse a JSON body, turning a shape error into `APIResponseValidationError`."""
+        try:
+            return parse(decode_json(response.content))
+        except ValueError as exc:
+            msg = f"unexpected body from {response.request.url.path}: {exc}"
+            raise APIResponseValidationError(msg, request=response.request) from exc
 
     def _models_request(self, http: httpx.Client | httpx.AsyncClient) -> httpx.Request:
         return http.build_request(

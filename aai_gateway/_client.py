@@ -10,6 +10,8 @@ import asyncio
 import time
 import weakref
 from collections.abc import AsyncGenerator, AsyncIterator, Iterator, Mapping
+from dataclasses import replace
+from functools import partial
 from typing import Any
 
 import httpx
@@ -19,7 +21,22 @@ from aai_gateway._base_client import _BaseClient
 from aai_gateway._catalog import ModelInfo
 from aai_gateway._exceptions import APIStatusError
 from aai_gateway._streaming import completion_as_chunk
+from aai_gateway._transcript_api import (
+    SegmentKind,
+    SubtitleFormat,
+    Transcript,
+    TranscriptListing,
+    TranscriptPage,
+    TranscriptPager,
+    TranscriptSegment,
+    build_list_params,
+    parse_segments,
+    parse_transcript,
+    parse_transcript_page,
+    subtitle_params,
+)
 from aai_gateway._types import ChatCompletion, ChatCompletionChunk, ChatRequest
+from aai_gateway._validation import validate_chat_request
 
 __all__ = ["AsyncChatStream", "AsyncGatewayClient", "ChatStream", "GatewayClient"]
 
@@ -140,7 +157,10 @@ class GatewayClient(_BaseClient):
             ValueError: the request is invalid (nothing was sent).
             APIError: the request failed; see the subclasses.
         """
-        request = self._prepare_chat(request, stream=False)
+        texts = {
+            i: self.get_transcript(i).text or "" for i in self._inline_ids(request)
+        }
+        request = self._prepare_chat(request, stream=False, inline_texts=texts)
         built = self._build(
             self._http(),
             request,
@@ -148,9 +168,10 @@ class GatewayClient(_BaseClient):
             timeout=timeout,
             extra_headers=extra_headers,
         )
-        return self._parse_completion(
+        answer = self._parse_completion(
             self._send(built, request.get("transcript_id"))[0]
         )
+        return replace(answer, inlined_transcripts=tuple(texts)) if texts else answer
 
     def stream_chat(
         self,
@@ -165,8 +186,12 @@ class GatewayClient(_BaseClient):
         cannot stream is asked once without streaming, and its answer comes as a
         single chunk. The last chunk has `final=True` and carries the usage.
         """
-        request = self._prepare_chat(request, stream=True)
-        return ChatStream(self._iter_stream(request, timeout, extra_headers))
+        texts = {
+            i: self.get_transcript(i).text or "" for i in self._inline_ids(request)
+        }
+        request = self._prepare_chat(request, stream=True, inline_texts=texts)
+        chunks = self._iter_stream(request, timeout, extra_headers)
+        return ChatStream(_report_inlined(chunks, tuple(texts)) if texts else chunks)
 
     def _iter_stream(
         self, request: Mapping[str, Any], timeout: Timeout, extra_headers: Headers
@@ -234,6 +259,66 @@ class GatewayClient(_BaseClient):
         """One catalogue entry, or `None` when the gateway does not list `model`."""
         self.list_models()
         return (self._models or {}).get(model)
+
+    # -- the transcript REST API ---------------------------------------------------
+
+    def get_transcript(self, transcript_id: str) -> Transcript:
+        """One transcript (`GET /v2/transcript/{id}`).
+
+        Raises:
+            TranscriptNotFoundError: no transcript has this id (for this key and region).
+        """
+        request = self._rest_request(self._http(), self._transcript_path(transcript_id))
+        return self._decode(self._send(request, transcript_id)[0], parse_transcript)
+
+    def get_transcript_segments(
+        self, transcript_id: str, kind: SegmentKind
+    ) -> tuple[TranscriptSegment, ...]:
+        """A transcript's `sentences` or `paragraphs`."""
+        request = self._rest_request(
+            self._http(), self._transcript_path(transcript_id, f"/{kind}")
+        )
+        return self._decode(
+            self._send(request, transcript_id)[0], partial(parse_segments, kind=kind)
+        )
+
+    def get_subtitles(
+        self,
+        transcript_id: str,
+        subtitle_format: SubtitleFormat = "srt",
+        *,
+        chars_per_caption: int | None = None,
+    ) -> str:
+        """A transcript as SRT or WebVTT subtitles."""
+        params = subtitle_params(subtitle_format, chars_per_caption)
+        request = self._rest_request(
+            self._http(),
+            self._transcript_path(transcript_id, f"/{subtitle_format}"),
+            params,
+            "text/plain",
+        )
+        return self._send(request, transcript_id)[0].text
+
+    def list_transcripts(self, **filters: Any) -> TranscriptPage:
+        """One page of the account's transcripts, newest first.
+
+        Args:
+            **filters: `limit` (1-200), `status`, `created_on` (YYYY-MM-DD),
+                `before_id`, `after_id`.
+        """
+        request = self._rest_request(self._http(), "", build_list_params(**filters))
+        return self._decode(self._send(request)[0], parse_transcript_page)
+
+    def iter_transcripts(
+        self, *, max_results: int | None = None, **filters: Any
+    ) -> Iterator[TranscriptListing]:
+        """Every transcript matching `filters`, newest first, page after page.
+
+        Stops at the oldest page or after `max_results` transcripts.
+        """
+        pager = TranscriptPager(filters, max_results)
+        while pager.more:
+            yield from pager.take(self.list_transcripts(**pager.filters))
 
 
 class AsyncChatStream(AsyncIterator[ChatCompletionChunk]):
@@ -345,7 +430,11 @@ class AsyncGatewayClient(_BaseClient):
         extra_headers: Headers = None,
     ) -> ChatCompletion:
         """Send one chat request and return the whole answer (see `GatewayClient.chat`)."""
-        request = self._prepare_chat(request, stream=False)
+        texts = {
+            i: (await self.aget_transcript(i)).text or ""
+            for i in self._inline_ids(request)
+        }
+        request = self._prepare_chat(request, stream=False, inline_texts=texts)
         built = self._build(
             await self._http(),
             request,
@@ -353,9 +442,9 @@ class AsyncGatewayClient(_BaseClient):
             timeout=timeout,
             extra_headers=extra_headers,
         )
-        return self._parse_completion(
-            (await self._asend(built, request.get("transcript_id")))[0]
-        )
+        response = (await self._asend(built, request.get("transcript_id")))[0]
+        answer = self._parse_completion(response)
+        return replace(answer, inlined_transcripts=tuple(texts)) if texts else answer
 
     def astream_chat(
         self,
@@ -365,8 +454,27 @@ class AsyncGatewayClient(_BaseClient):
         extra_headers: Headers = None,
     ) -> AsyncChatStream:
         """Stream one chat answer as chunks (see `GatewayClient.stream_chat`)."""
+        validate_chat_request(request)
+        if self._inline_ids(request):
+            # The other transcripts' texts are fetched once iteration starts.
+            return AsyncChatStream(self._aiter_inlined(request, timeout, extra_headers))
         request = self._prepare_chat(request, stream=True)
         return AsyncChatStream(self._aiter_stream(request, timeout, extra_headers))
+
+    async def _aiter_inlined(
+        self, request: Mapping[str, Any], timeout: Timeout, extra_headers: Headers
+    ) -> AsyncIterator[ChatCompletionChunk]:
+        texts = {
+            i: (await self.aget_transcript(i)).text or ""
+            for i in self._inline_ids(request)
+        }
+        request = self._prepare_chat(request, stream=True, inline_texts=texts)
+        async for chunk in self._aiter_stream(request, timeout, extra_headers):
+            yield (
+                replace(chunk, inlined_transcripts=tuple(texts))
+                if chunk.final
+                else chunk
+            )
 
     async def _aiter_stream(
         self, request: Mapping[str, Any], timeout: Timeout, extra_headers: Headers
@@ -435,6 +543,69 @@ class AsyncGatewayClient(_BaseClient):
         """One catalogue entry, or `None` when the gateway does not list `model`."""
         await self.alist_models()
         return (self._models or {}).get(model)
+
+    # -- the transcript REST API ---------------------------------------------------
+
+    async def aget_transcript(self, transcript_id: str) -> Transcript:
+        """One transcript (see `GatewayClient.get_transcript`)."""
+        request = self._rest_request(
+            await self._http(), self._transcript_path(transcript_id)
+        )
+        return self._decode(
+            (await self._asend(request, transcript_id))[0], parse_transcript
+        )
+
+    async def aget_transcript_segments(
+        self, transcript_id: str, kind: SegmentKind
+    ) -> tuple[TranscriptSegment, ...]:
+        """A transcript's `sentences` or `paragraphs`."""
+        request = self._rest_request(
+            await self._http(), self._transcript_path(transcript_id, f"/{kind}")
+        )
+        return self._decode(
+            (await self._asend(request, transcript_id))[0],
+            partial(parse_segments, kind=kind),
+        )
+
+    async def aget_subtitles(
+        self,
+        transcript_id: str,
+        subtitle_format: SubtitleFormat = "srt",
+        *,
+        chars_per_caption: int | None = None,
+    ) -> str:
+        """A transcript as SRT or WebVTT subtitles."""
+        params = subtitle_params(subtitle_format, chars_per_caption)
+        request = self._rest_request(
+            await self._http(),
+            self._transcript_path(transcript_id, f"/{subtitle_format}"),
+            params,
+            "text/plain",
+        )
+        return (await self._asend(request, transcript_id))[0].text
+
+    async def alist_transcripts(self, **filters: Any) -> TranscriptPage:
+        """One page of the account's transcripts (see `GatewayClient.list_transcripts`)."""
+        request = self._rest_request(
+            await self._http(), "", build_list_params(**filters)
+        )
+        return self._decode((await self._asend(request))[0], parse_transcript_page)
+
+    async def aiter_transcripts(
+        self, *, max_results: int | None = None, **filters: Any
+    ) -> AsyncIterator[TranscriptListing]:
+        """Every transcript matching `filters`, newest first (see `iter_transcripts`)."""
+        pager = TranscriptPager(filters, max_results)
+        while pager.more:
+            for listing in pager.take(await self.alist_transcripts(**pager.filters)):
+                yield listing
+
+
+def _report_inlined(
+    chunks: Iterator[ChatCompletionChunk], inlined: tuple[str, ...]
+) -> Iterator[ChatCompletionChunk]:
+    for chunk in chunks:
+        yield replace(chunk, inlined_transcripts=inlined) if chunk.final else chunk
 
 
 async def _close_with_loop(client: httpx.AsyncClient) -> AsyncGenerator[None, None]:

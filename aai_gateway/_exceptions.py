@@ -233,7 +233,7 @@ def build_status_error(
     request_id = parsed.request_id or response.headers.get("x-request-id")
     cls = status_error_class(status)
     detail = _detail(parsed, body, response)
-    if status == 404 and transcript_id is not None and _mentions_transcript(parsed):
+    if transcript_id is not None and _transcript_missing(status, parsed):
         cls = TranscriptNotFoundError
         detail = (
             f"transcript {transcript_id!r} was not found ({detail}): it does not exist, "
@@ -264,9 +264,13 @@ def _has_request(response: httpx.Response) -> bool:
     return True
 
 
-def _mentions_transcript(parsed: ErrorBody) -> bool:
+def _transcript_missing(status: int, parsed: ErrorBody) -> bool:
+    # The gateway says 404 "transcript not found"; the REST API says 400
+    # "Transcript lookup error, transcript id not found" (wire notes 3.4, 12.2).
     words = " ".join([parsed.message or "", *parsed.errors]).lower()
-    return "transcript" in words
+    if "transcript" not in words:
+        return False
+    return status == 404 or (status == 400 and "not found" in words)
 
 
 def _detail(parsed: ErrorBody, body: object, response: httpx.Response) -> str:

@@ -1,4 +1,4 @@
-"""Transcript tag rules: the gateway injects a transcript only at an exact tag.
+"""Transcript tags and references: the gateway injects a transcript only at an exact tag.
 
 The gateway replaces the first exact `{{ transcript }}` in the first message that
 has one (wire notes, section 3.4). Prompt templates often mangle the tag (an
@@ -109,3 +109,132 @@ def _add_tag(request: Mapping[str, Any]) -> dict[str, Any]:
         target["content"] = preface + (target.get("content") or "")
     copy["messages"] = messages
     return copy
+
+
+# -- transcript references -----------------------------------------------------------
+
+_REF_PREFIX = "[[assemblyai-transcript:"
+_REF = re.compile(r"\[\[assemblyai-transcript:([A-Za-z0-9_-]+)\]\]")
+_LATER_MENTION = "(the meeting transcript given above)"
+
+
+def transcript_ref(transcript_id: str) -> str:
+    """A short text that stands for one transcript anywhere a prompt can carry text.
+
+    It has no braces, so f-string, mustache, jinja2 and LlamaIndex templates pass
+    it through as a value; document formatting, retrievers and agent scratchpads
+    keep it too. Before a request is sent, the first reference becomes the exact
+    `{{ transcript }}` tag and sets `transcript_id`, and the gateway injects the
+    text: the transcript itself is never downloaded.
+
+    Example:
+        ```python
+        prompt = f"Who owns the follow-ups in {transcript_ref(meeting_id)}?"
+        ```
+
+    Raises:
+        ValueError: `transcript_id` is not a plain id.
+    """
+    if not isinstance(transcript_id, str) or not re.fullmatch(
+        r"[A-Za-z0-9_-]+", transcript_id
+    ):
+        msg = f"`transcript_id` must be a transcript id (letters, digits, '-' and '_'), got {transcript_id!r}"
+        raise ValueError(msg)
+    return f"{_REF_PREFIX}{transcript_id}]]"
+
+
+def find_transcript_refs(request: Mapping[str, Any]) -> list[str]:
+    """The distinct transcript ids referenced in a request, in order of appearance."""
+    found: dict[str, None] = {}
+    for _, text in _all_texts(request):
+        if _REF_PREFIX in text:
+            found.update((match, None) for match in _REF.findall(text))
+    return list(found)
+
+
+class _Replacer:
+    """Turns references into the tag (once), pointers, or inlined text."""
+
+    def __init__(self, first: str, inline: Mapping[str, str]) -> None:
+        self.first = first
+        self.inline = inline
+        self.tagged = False
+
+    def __call__(self, match: re.Match[str]) -> str:
+        transcript_id = match.group(1)
+        if transcript_id in self.inline:
+            return f"\n<transcript id={transcript_id}>\n{self.inline[transcript_id]}\n</transcript>\n"
+        if transcript_id == self.first and not self.tagged:
+            self.tagged = True
+            return TRANSCRIPT_TAG
+        return _LATER_MENTION
+
+    def content(self, content: object) -> object:
+        if isinstance(content, str):
+            return _REF.sub(self, content) if _REF_PREFIX in content else content
+        if isinstance(content, list):
+            return [
+                {**part, "text": self.content(part["text"])}
+                if isinstance(part, Mapping) and isinstance(part.get("text"), str)
+                else part
+                for part in content
+            ]
+        return content
+
+
+def resolve_transcript_refs(
+    request: Mapping[str, Any], inline_texts: Mapping[str, str] | None = None
+) -> Mapping[str, Any]:
+    """Replace transcript references with what the gateway understands.
+
+    The first reference becomes the exact tag and sets `transcript_id`; later
+    references to the same transcript become a short pointer. References to other
+    transcripts are only allowed when their text is given in `inline_texts` (the
+    gateway injects one transcript per request). The input is never mutated.
+
+    Raises:
+        ValueError: references to several transcripts without their texts; an
+            explicit `transcript_id` that disagrees; a reference beside an exact tag.
+    """
+    ids = find_transcript_refs(request)
+    if not ids:
+        return request
+    _check_refs(request, ids, inline_texts or {})
+    replacer = _Replacer(
+        ids[0], {k: v for k, v in (inline_texts or {}).items() if k != ids[0]}
+    )
+    resolved = dict(request)
+    if isinstance(request.get("prompt"), str):
+        resolved["prompt"] = replacer.content(request["prompt"])
+    else:
+        resolved["messages"] = [
+            {**m, "content": replacer.content(m.get("content"))}
+            if isinstance(m, Mapping)
+            else m
+            for m in request.get("messages") or []
+        ]
+    resolved["transcript_id"] = ids[0]
+    return resolved
+
+
+def _check_refs(
+    request: Mapping[str, Any], ids: list[str], inline: Mapping[str, str]
+) -> None:
+    explicit = request.get("transcript_id")
+    if explicit is not None and explicit != ids[0]:
+        msg = (
+            f"`transcript_id` is {explicit!r} but the messages reference transcript {ids[0]!r}; "
+            "pass one or the other"
+        )
+        raise ValueError(msg)
+    if has_transcript_tag(request):
+        msg = f"the messages have both a transcript reference and the literal {TRANSCRIPT_TAG!r} tag; use one"
+        raise ValueError(msg)
+    missing = [i for i in ids[1:] if i not in inline]
+    if missing:
+        msg = (
+            f"the messages reference {len(ids)} transcripts ({', '.join(ids)}), but the gateway "
+            "injects one per request. Ask about each transcript in its own call and combine the "
+            "answers (map-reduce), or opt into inlining the other transcripts' text"
+        )
+        raise ValueError(msg)

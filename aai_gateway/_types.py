@@ -172,6 +172,8 @@ class ChatCompletion:
         model: The model that answered (a fallback model may answer).
         request_id: Quote it to AssemblyAI support.
         response_time_ns: The gateway's own time for the request.
+        inlined_transcripts: Referenced transcripts whose text was sent inline
+            (the first one always goes by reference).
         raw: The whole body as sent.
     """
 
@@ -185,6 +187,7 @@ class ChatCompletion:
     response_time_ns: int | None = None
     thinking: str | None = None
     rate_limit: RateLimit | None = None
+    inlined_transcripts: tuple[str, ...] = ()
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
@@ -206,6 +209,7 @@ class ChatCompletionChunk:
     model: str | None = None
     request_id: str | None = None
     rate_limit: RateLimit | None = None
+    inlined_transcripts: tuple[str, ...] = ()
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 

@@ -10,7 +10,12 @@ from typing import Any
 import httpx
 import pytest
 
-from aai_gateway import AsyncGatewayClient, ChatCompletionChunk, GatewayClient, RetryPolicy
+from aai_gateway import (
+    AsyncGatewayClient,
+    ChatCompletionChunk,
+    GatewayClient,
+    RetryPolicy,
+)
 from tests.contract import check_request
 
 TEST_KEY = "test-key"
@@ -26,7 +31,9 @@ def _no_ambient_key(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("ASSEMBLYAI_LLM_GATEWAY_BASE_URL", raising=False)
 
 
-def sse_body(*events: dict[str, Any] | str, done: bool = True, newline: str = "\n") -> bytes:
+def sse_body(
+    *events: dict[str, Any] | str, done: bool = True, newline: str = "\n"
+) -> bytes:
     """An SSE body of `data:` events (dicts become JSON), ending with `[DONE]`."""
     lines = [e if isinstance(e, str) else json.dumps(e) for e in events]
     if done:
@@ -34,9 +41,13 @@ def sse_body(*events: dict[str, Any] | str, done: bool = True, newline: str = "\
     return "".join(f"data: {line}{newline}{newline}" for line in lines).encode()
 
 
-def sse_response(body: bytes | Iterator[bytes], status: int = 200, **headers: str) -> httpx.Response:
+def sse_response(
+    body: bytes | Iterator[bytes], status: int = 200, **headers: str
+) -> httpx.Response:
     return httpx.Response(
-        status, headers={"content-type": "text/event-stream; charset=utf-8", **headers}, content=body
+        status,
+        headers={"content-type": "text/event-stream; charset=utf-8", **headers},
+        content=body,
     )
 
 
@@ -55,15 +66,24 @@ class Gateway:
             assert handler is not None
             return handler(request)
 
-        options = {"api_key": TEST_KEY, "base_url": "https://gw.test/v1", "retry_policy": FAST_RETRIES, **options}
+        options = {
+            "api_key": TEST_KEY,
+            "base_url": "https://gw.test/v1",
+            "retry_policy": FAST_RETRIES,
+            **options,
+        }
         if handler is None:
             # Real sockets: the clients build their own pools.
             self.sync = GatewayClient(**options)
             self.aio = AsyncGatewayClient(**options)
             return
         transport = httpx.MockTransport(record)
-        self.sync = GatewayClient(http_client=httpx.Client(transport=transport), **options)
-        self.aio = AsyncGatewayClient(http_client=httpx.AsyncClient(transport=transport), **options)
+        self.sync = GatewayClient(
+            http_client=httpx.Client(transport=transport), **options
+        )
+        self.aio = AsyncGatewayClient(
+            http_client=httpx.AsyncClient(transport=transport), **options
+        )
 
     def chat(self, request: dict[str, Any]) -> Any:
         if self.mode == "sync":
@@ -89,7 +109,9 @@ class Gateway:
 
         return asyncio.run(collect())
 
-    def stream_until_error(self, request: dict[str, Any]) -> tuple[list[ChatCompletionChunk], BaseException]:
+    def stream_until_error(
+        self, request: dict[str, Any]
+    ) -> tuple[list[ChatCompletionChunk], BaseException]:
         got: list[ChatCompletionChunk] = []
         try:
             if self.mode == "sync":
@@ -106,7 +128,9 @@ class Gateway:
                 asyncio.run(collect())
         except Exception as exc:
             return got, exc
-        raise AssertionError(f"the stream ended without an error after {len(got)} chunks")
+        raise AssertionError(
+            f"the stream ended without an error after {len(got)} chunks"
+        )
 
     def bodies(self) -> list[dict[str, Any]]:
         return [json.loads(r.content) for r in self.requests if r.content]
@@ -129,14 +153,29 @@ def completion_body(content: str | None = "Hello.", **extra: Any) -> dict[str, A
     body: dict[str, Any] = {
         "request_id": "req-1",
         "model": "claude-sonnet-4-6",
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "end_turn"}],
-        "usage": {"input_tokens": 5, "prompt_tokens": 5, "output_tokens": 2, "completion_tokens": 2, "total_tokens": 7},
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": content},
+                "finish_reason": "end_turn",
+            }
+        ],
+        "usage": {
+            "input_tokens": 5,
+            "prompt_tokens": 5,
+            "output_tokens": 2,
+            "completion_tokens": 2,
+            "total_tokens": 7,
+        },
     }
     body.update(extra)
     return body
 
 
-USER_HI = {"model": "claude-sonnet-4-6", "messages": [{"role": "user", "content": "Hi"}]}
+USER_HI = {
+    "model": "claude-sonnet-4-6",
+    "messages": [{"role": "user", "content": "Hi"}],
+}
 
 
 @pytest.fixture(scope="session")

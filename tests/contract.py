@@ -15,9 +15,19 @@ from typing import Any
 
 import pytest
 
-SPEC_PATH = Path(__file__).resolve().parents[2] / "shared" / "reference" / "llm-gateway.openapi.yml"
+SPEC_PATH = (
+    Path(__file__).resolve().parents[2]
+    / "shared"
+    / "reference"
+    / "llm-gateway.openapi.yml"
+)
 
-_FALLBACK = {"type": "object", "required": ["model"], "properties": {"model": {"type": "string"}}, "additionalProperties": True}
+_FALLBACK = {
+    "type": "object",
+    "required": ["model"],
+    "properties": {"model": {"type": "string"}},
+    "additionalProperties": True,
+}
 
 # Documented after the OpenAPI snapshot; gateway-spec.md sections in brackets.
 LATER_ADDITIONS: dict[str, Any] = {
@@ -25,12 +35,31 @@ LATER_ADDITIONS: dict[str, Any] = {
     # is then closed, so a field nobody documented (max_completion_tokens) fails.
     "request_properties": {
         "transcript_id": {"type": "string"},
-        "fallbacks": {"type": "array", "items": {"type": "object", "required": ["model"]}},
-        "fallback_config": {"type": "object", "properties": {"retry": {"type": "boolean"}, "depth": {"type": "integer", "minimum": 1, "maximum": 2}}},
-        "post_processing_steps": {"type": "array", "items": {"type": "object", "properties": {"type": {"enum": ["json-repair"]}}, "required": ["type"]}},
+        "fallbacks": {
+            "type": "array",
+            "items": {"type": "object", "required": ["model"]},
+        },
+        "fallback_config": {
+            "type": "object",
+            "properties": {
+                "retry": {"type": "boolean"},
+                "depth": {"type": "integer", "minimum": 1, "maximum": 2},
+            },
+        },
+        "post_processing_steps": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"type": {"enum": ["json-repair"]}},
+                "required": ["type"],
+            },
+        },
         "model_region": {"enum": ["global"]},
         "reasoning": {"type": "object"},
-        "stream_options": {"type": "object", "properties": {"include_usage": {"type": "boolean"}}},
+        "stream_options": {
+            "type": "object",
+            "properties": {"include_usage": {"type": "boolean"}},
+        },
         "stop": {"type": "array", "items": {"type": "string"}},
         "cache_control": {"type": "object"},
         "parallel_tool_calls": {"type": "boolean"},
@@ -46,7 +75,10 @@ LATER_ADDITIONS: dict[str, Any] = {
             "role": {"enum": ["assistant"]},
             "content": {"type": ["string", "null"]},
             "name": {"type": "string"},
-            "tool_calls": {"type": "array", "items": {"$ref": "#/components/schemas/FunctionToolCall"}},
+            "tool_calls": {
+                "type": "array",
+                "items": {"$ref": "#/components/schemas/FunctionToolCall"},
+            },
             "cache_control": {"type": "object"},
         },
         "required": ["role"],
@@ -57,8 +89,30 @@ LATER_ADDITIONS: dict[str, Any] = {
     "response_properties": {"model": {"type": "string"}},
     # [6.1] the flat envelope (June 2026) and the auth envelope beside the nested one.
     "error_envelopes": [
-        {"type": "object", "required": ["code", "message", "request_id"], "properties": {"code": {"type": "integer"}, "message": {"type": "string"}, "request_id": {"type": "string"}, "metadata": {"type": "object", "properties": {"errors": {"type": "array", "items": {"type": "string"}}}}}},
-        {"type": "object", "required": ["error", "request_id"], "properties": {"error": {"type": "string"}, "status": {"type": "string"}, "request_id": {"type": "string"}}},
+        {
+            "type": "object",
+            "required": ["code", "message", "request_id"],
+            "properties": {
+                "code": {"type": "integer"},
+                "message": {"type": "string"},
+                "request_id": {"type": "string"},
+                "metadata": {
+                    "type": "object",
+                    "properties": {
+                        "errors": {"type": "array", "items": {"type": "string"}}
+                    },
+                },
+            },
+        },
+        {
+            "type": "object",
+            "required": ["error", "request_id"],
+            "properties": {
+                "error": {"type": "string"},
+                "status": {"type": "string"},
+                "request_id": {"type": "string"},
+            },
+        },
     ],
     # [5] the stream chunk: no schema in the file, OpenAI's chat.completion.chunk.
     "chunk": {
@@ -66,8 +120,52 @@ LATER_ADDITIONS: dict[str, Any] = {
         "required": ["choices"],
         "properties": {
             "model": {"type": "string"},
-            "choices": {"type": "array", "items": {"type": "object", "required": ["index", "delta"], "properties": {"index": {"type": "integer"}, "delta": {"type": "object", "properties": {"role": {"enum": ["assistant"]}, "content": {"type": ["string", "null"]}, "tool_calls": {"type": "array", "items": {"type": "object", "required": ["index"], "properties": {"index": {"type": "integer"}, "id": {"type": "string"}, "type": {"enum": ["function"]}, "function": {"type": "object", "properties": {"name": {"type": "string"}, "arguments": {"type": "string"}}}}}}}}, "finish_reason": {"type": ["string", "null"]}}}},
-            "usage": {"type": "object", "required": ["prompt_tokens", "completion_tokens"], "properties": {"prompt_tokens": {"type": "integer"}, "completion_tokens": {"type": "integer"}, "total_tokens": {"type": "integer"}}},
+            "choices": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["index", "delta"],
+                    "properties": {
+                        "index": {"type": "integer"},
+                        "delta": {
+                            "type": "object",
+                            "properties": {
+                                "role": {"enum": ["assistant"]},
+                                "content": {"type": ["string", "null"]},
+                                "tool_calls": {
+                                    "type": "array",
+                                    "items": {
+                                        "type": "object",
+                                        "required": ["index"],
+                                        "properties": {
+                                            "index": {"type": "integer"},
+                                            "id": {"type": "string"},
+                                            "type": {"enum": ["function"]},
+                                            "function": {
+                                                "type": "object",
+                                                "properties": {
+                                                    "name": {"type": "string"},
+                                                    "arguments": {"type": "string"},
+                                                },
+                                            },
+                                        },
+                                    },
+                                },
+                            },
+                        },
+                        "finish_reason": {"type": ["string", "null"]},
+                    },
+                },
+            },
+            "usage": {
+                "type": "object",
+                "required": ["prompt_tokens", "completion_tokens"],
+                "properties": {
+                    "prompt_tokens": {"type": "integer"},
+                    "completion_tokens": {"type": "integer"},
+                    "total_tokens": {"type": "integer"},
+                },
+            },
         },
     },
 }
@@ -88,18 +186,32 @@ def _patch(schemas: dict[str, Any]) -> None:
     request = schemas["LLMGatewayRequest"]
     request["properties"].update(LATER_ADDITIONS["request_properties"])
     request["additionalProperties"] = False
-    request["oneOf"] = [{"required": ["messages"], "not": {"required": ["prompt"]}}, {"required": ["prompt"], "not": {"required": ["messages"]}}]
-    schemas["Message"] = {"oneOf": [{"$ref": "#/components/schemas/UserAssistantSystemMessage"}, LATER_ADDITIONS["assistant_message"], {"$ref": "#/components/schemas/ToolMessage"}]}
+    request["oneOf"] = [
+        {"required": ["messages"], "not": {"required": ["prompt"]}},
+        {"required": ["prompt"], "not": {"required": ["messages"]}},
+    ]
+    schemas["Message"] = {
+        "oneOf": [
+            {"$ref": "#/components/schemas/UserAssistantSystemMessage"},
+            LATER_ADDITIONS["assistant_message"],
+            {"$ref": "#/components/schemas/ToolMessage"},
+        ]
+    }
     plain = schemas["UserAssistantSystemMessage"]
     plain["properties"]["role"]["enum"] = ["user", "system"]
     plain["properties"]["cache_control"] = {"type": "object"}
-    schemas["ToolMessage"]["properties"].update({"name": {"type": "string"}, "cache_control": {"type": "object"}})
+    schemas["ToolMessage"]["properties"].update(
+        {"name": {"type": "string"}, "cache_control": {"type": "object"}}
+    )
     schemas["ToolChoice"]["oneOf"][0]["enum"] = LATER_ADDITIONS["tool_choice_strings"]
     schemas["Response"]["properties"].update(LATER_ADDITIONS["response_properties"])
     schemas["Response"]["required"] = ["request_id", "choices"]
     message = schemas["ResponseMessage"]["properties"]
     message["content"] = {"type": ["string", "null"]}
-    message["tool_calls"] = {"type": "array", "items": {"$ref": "#/components/schemas/FunctionToolCall"}}
+    message["tool_calls"] = {
+        "type": "array",
+        "items": {"$ref": "#/components/schemas/FunctionToolCall"},
+    }
     schemas["Choice"]["properties"]["index"] = {"type": "integer"}
     nested = {**copy.deepcopy(schemas["ErrorResponse"]), "required": ["error"]}
     schemas["ErrorResponse"] = {"anyOf": [nested, *LATER_ADDITIONS["error_envelopes"]]}
@@ -110,10 +222,14 @@ def _check(name: str, instance: Any) -> None:
     from jsonschema import Draft202012Validator
 
     schema = {**_components(), "$ref": f"#/components/schemas/{name}"}
-    errors = sorted(Draft202012Validator(schema).iter_errors(instance), key=lambda e: list(e.path))
+    errors = sorted(
+        Draft202012Validator(schema).iter_errors(instance), key=lambda e: list(e.path)
+    )
     if errors:
         detail = "\n".join(f"- {list(e.path)}: {e.message}" for e in errors[:5])
-        raise AssertionError(f"{name} breaks the gateway contract:\n{detail}\n{json.dumps(instance)[:800]}")
+        raise AssertionError(
+            f"{name} breaks the gateway contract:\n{detail}\n{json.dumps(instance)[:800]}"
+        )
 
 
 def check_request(body: Any) -> None:

@@ -17,19 +17,43 @@ PACKAGES = ["aai_gateway", "langchain_aai_gateway", "llama_index_aai_gateway"]
 
 def loaded_after(statement: str) -> set[str]:
     code = f"import sys, json; {statement}; print(json.dumps(sorted(sys.modules)))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
     return {name.split(".")[0] for name in json.loads(out.stdout)}
 
 
 @pytest.mark.parametrize(
     ("statement", "forbidden"),
     [
-        ("import aai_gateway", {"langchain_core", "langchain", "llama_index", "starlette", "uvicorn", "openai"}),
-        ("import langchain_aai_gateway", {"llama_index", "starlette", "uvicorn", "openai"}),
-        ("import llama_index_aai_gateway", {"langchain_core", "langchain", "starlette", "uvicorn", "openai"}),
+        (
+            "import aai_gateway",
+            {
+                "langchain_core",
+                "langchain",
+                "llama_index",
+                "starlette",
+                "uvicorn",
+                "openai",
+            },
+        ),
+        (
+            "import langchain_aai_gateway",
+            {"llama_index", "starlette", "uvicorn", "openai"},
+        ),
+        (
+            "import llama_index_aai_gateway",
+            {"langchain_core", "langchain", "starlette", "uvicorn", "openai"},
+        ),
     ],
 )
-def test_imports_stay_within_their_framework(statement: str, forbidden: set[str]) -> None:
+def test_imports_stay_within_their_framework(
+    statement: str, forbidden: set[str]
+) -> None:
     assert loaded_after(statement) & forbidden == set()
 
 
@@ -37,7 +61,9 @@ def test_imports_stay_within_their_framework(statement: str, forbidden: set[str]
 def test_public_names_are_sorted_and_importable(package: str) -> None:
     module = importlib.import_module(package)
     names = list(module.__all__)
-    assert names == sorted(names, key=lambda n: (not n.isupper(), n)) or names == sorted(names)
+    assert names == sorted(
+        names, key=lambda n: (not n.isupper(), n)
+    ) or names == sorted(names)
     assert len(names) == len(set(names))
     for name in names:
         assert hasattr(module, name), name
@@ -48,7 +74,9 @@ def test_typed_marker_shipped(package: str) -> None:
     assert (ROOT / package / "py.typed").is_file()
 
 
-def test_constructing_a_client_loads_no_certificates(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_constructing_a_client_loads_no_certificates(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from aai_gateway import AsyncGatewayClient, GatewayClient
 
     calls: list[object] = []

@@ -26,7 +26,14 @@ from aai_gateway import (
     StreamInterruptedError,
     TranscriptNotFoundError,
 )
-from tests.conftest import TEST_KEY, USER_HI, Gateway, completion_body, sse_body, sse_response
+from tests.conftest import (
+    TEST_KEY,
+    USER_HI,
+    Gateway,
+    completion_body,
+    sse_body,
+    sse_response,
+)
 
 Make = Callable[..., Gateway]
 
@@ -35,7 +42,9 @@ def ok(request: httpx.Request) -> httpx.Response:
     return httpx.Response(200, json=completion_body())
 
 
-def sequence(*responses: httpx.Response | Exception) -> Callable[[httpx.Request], httpx.Response]:
+def sequence(
+    *responses: httpx.Response | Exception,
+) -> Callable[[httpx.Request], httpx.Response]:
     queue = list(responses)
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -48,12 +57,22 @@ def sequence(*responses: httpx.Response | Exception) -> Callable[[httpx.Request]
 
 
 def error(status: int, **headers: str) -> httpx.Response:
-    return httpx.Response(status, headers=headers, json={"code": status, "message": "something went wrong", "request_id": f"req-{status}"})
+    return httpx.Response(
+        status,
+        headers=headers,
+        json={
+            "code": status,
+            "message": "something went wrong",
+            "request_id": f"req-{status}",
+        },
+    )
 
 
 def test_request_headers_and_body(gateway: Make) -> None:
     gw = gateway(ok)
-    answer = gw.chat({**USER_HI, "max_tokens": 50, "transcript_id": None, "prompt_cache_key": "k1"})
+    answer = gw.chat(
+        {**USER_HI, "max_tokens": 50, "transcript_id": None, "prompt_cache_key": "k1"}
+    )
     request = gw.requests[0]
     assert answer.content == "Hello."
     assert request.url == "https://gw.test/v1/chat/completions"
@@ -61,11 +80,18 @@ def test_request_headers_and_body(gateway: Make) -> None:
     assert request.headers["content-type"] == "application/json"
     assert request.headers["user-agent"].startswith("aai-gateway-python/")
     # Only what the caller set, known fields first, compact and stable.
-    assert request.content == b'{"model":"claude-sonnet-4-6","messages":[{"role":"user","content":"Hi"}],"max_tokens":50,"prompt_cache_key":"k1"}'
+    assert (
+        request.content
+        == b'{"model":"claude-sonnet-4-6","messages":[{"role":"user","content":"Hi"}],"max_tokens":50,"prompt_cache_key":"k1"}'
+    )
 
 
 def test_stream_request_asks_for_usage(gateway: Make) -> None:
-    gw = gateway(lambda r: sse_response(sse_body({"choices": [{"index": 0, "delta": {"content": "x"}}]})))
+    gw = gateway(
+        lambda r: sse_response(
+            sse_body({"choices": [{"index": 0, "delta": {"content": "x"}}]})
+        )
+    )
     gw.stream(USER_HI)
     assert gw.bodies()[0]["stream"] is True
     assert gw.bodies()[0]["stream_options"] == {"include_usage": True}
@@ -91,7 +117,10 @@ def test_key_from_environment(gateway: Make, monkeypatch: pytest.MonkeyPatch) ->
     [
         ({}, "https://llm-gateway.assemblyai.com/v1"),
         ({"region": "eu"}, "https://llm-gateway.eu.assemblyai.com/v1"),
-        ({"region": "eu", "base_url": "http://127.0.0.1:9/v1/"}, "http://127.0.0.1:9/v1"),
+        (
+            {"region": "eu", "base_url": "http://127.0.0.1:9/v1/"},
+            "http://127.0.0.1:9/v1",
+        ),
     ],
 )
 def test_base_url_and_region(kwargs: dict, url: str) -> None:
@@ -105,7 +134,9 @@ def test_bad_region_is_refused() -> None:
 
 
 def test_retries_5xx_then_succeeds(gateway: Make) -> None:
-    gw = gateway(sequence(error(503), error(500), httpx.Response(200, json=completion_body())))
+    gw = gateway(
+        sequence(error(503), error(500), httpx.Response(200, json=completion_body()))
+    )
     assert gw.chat(USER_HI).content == "Hello."
     assert len(gw.requests) == 3
 
@@ -125,12 +156,22 @@ def test_should_retry_header_wins(gateway: Make) -> None:
     with pytest.raises(InternalServerError):
         gw.chat(USER_HI)
     assert len(gw.requests) == 1
-    gw = gateway(sequence(error(400, **{"x-should-retry": "true"}), httpx.Response(200, json=completion_body())))
+    gw = gateway(
+        sequence(
+            error(400, **{"x-should-retry": "true"}),
+            httpx.Response(200, json=completion_body()),
+        )
+    )
     assert gw.chat(USER_HI).content == "Hello."
 
 
 def test_rate_limit_honours_retry_after_ms(gateway: Make) -> None:
-    gw = gateway(sequence(error(429, **{"retry-after-ms": "5"}), httpx.Response(200, json=completion_body())))
+    gw = gateway(
+        sequence(
+            error(429, **{"retry-after-ms": "5"}),
+            httpx.Response(200, json=completion_body()),
+        )
+    )
     assert gw.chat(USER_HI).content == "Hello."
     assert len(gw.requests) == 2
 
@@ -144,7 +185,17 @@ def test_long_retry_after_raises_at_once(gateway: Make) -> None:
 
 
 def test_bad_request_is_not_retried_and_lists_every_error(gateway: Make) -> None:
-    body = {"code": 400, "message": "invalid request body", "request_id": "r-4", "metadata": {"errors": ["model x does not support tools", "model x does not support tool_choice"]}}
+    body = {
+        "code": 400,
+        "message": "invalid request body",
+        "request_id": "r-4",
+        "metadata": {
+            "errors": [
+                "model x does not support tools",
+                "model x does not support tool_choice",
+            ]
+        },
+    }
     gw = gateway(sequence(httpx.Response(400, json=body)))
     with pytest.raises(BadRequestError) as info:
         gw.chat(USER_HI)
@@ -154,11 +205,18 @@ def test_bad_request_is_not_retried_and_lists_every_error(gateway: Make) -> None
     assert "does not support tools" in text
     assert "does not support tool_choice" in text
     assert "r-4" in text
-    assert info.value.errors == ("model x does not support tools", "model x does not support tool_choice")
+    assert info.value.errors == (
+        "model x does not support tools",
+        "model x does not support tool_choice",
+    )
 
 
 def test_auth_error_envelope_and_no_key_in_message(gateway: Make) -> None:
-    body = {"error": f"Authentication error, API token missing/invalid: {TEST_KEY}", "status": "error", "request_id": "r-1"}
+    body = {
+        "error": f"Authentication error, API token missing/invalid: {TEST_KEY}",
+        "status": "error",
+        "request_id": "r-1",
+    }
     gw = gateway(sequence(httpx.Response(401, json=body)))
     with pytest.raises(AuthenticationError) as info:
         gw.chat(USER_HI)
@@ -168,9 +226,22 @@ def test_auth_error_envelope_and_no_key_in_message(gateway: Make) -> None:
 
 
 def test_unknown_transcript_says_so(gateway: Make) -> None:
-    gw = gateway(sequence(httpx.Response(404, json={"request_id": "r", "message": "transcript not found", "code": 404})))
+    gw = gateway(
+        sequence(
+            httpx.Response(
+                404,
+                json={
+                    "request_id": "r",
+                    "message": "transcript not found",
+                    "code": 404,
+                },
+            )
+        )
+    )
     with pytest.raises(TranscriptNotFoundError, match="'tx-1' was not found"):
-        gw.chat({"model": "m", "prompt": "Sum up {{ transcript }}", "transcript_id": "tx-1"})
+        gw.chat(
+            {"model": "m", "prompt": "Sum up {{ transcript }}", "transcript_id": "tx-1"}
+        )
 
 
 def test_connection_errors_retried_then_raised(gateway: Make) -> None:
@@ -185,12 +256,18 @@ def test_connection_errors_retried_then_raised(gateway: Make) -> None:
 
 
 def test_connection_error_then_success(gateway: Make) -> None:
-    gw = gateway(sequence(httpx.ConnectError("refused"), httpx.Response(200, json=completion_body())))
+    gw = gateway(
+        sequence(
+            httpx.ConnectError("refused"), httpx.Response(200, json=completion_body())
+        )
+    )
     assert gw.chat(USER_HI).content == "Hello."
 
 
 def test_malformed_json_body_is_a_validation_error(gateway: Make) -> None:
-    gw = gateway(sequence(httpx.Response(200, content=b"{nope", headers={"x-request-id": "r-x"})))
+    gw = gateway(
+        sequence(httpx.Response(200, content=b"{nope", headers={"x-request-id": "r-x"}))
+    )
     with pytest.raises(APIResponseValidationError, match="r-x"):
         gw.chat(USER_HI)
 
@@ -202,14 +279,28 @@ def test_invalid_input_raises_before_sending(gateway: Make) -> None:
         {"model": "", "prompt": "x"},
         {"model": "m", "prompt": "x", "messages": [{"role": "user", "content": "x"}]},
         {"model": "m", "messages": [{"role": "robot", "content": "x"}]},
-        {"model": "m", "messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "x"}}]}]},
+        {
+            "model": "m",
+            "messages": [
+                {
+                    "role": "user",
+                    "content": [{"type": "image_url", "image_url": {"url": "x"}}],
+                }
+            ],
+        },
         {"model": "m", "prompt": "x", "temperature": 3},
         {"model": "m", "prompt": "x", "max_tokens": 0},
         {"model": "m", "prompt": "x", "model_region": "us"},
         {"model": "m", "prompt": "x", "fallback_config": {"depth": 3}},
         {"model": "m", "prompt": "{{ transcript }}", "transcript_id": 42},
         {"model": "m", "prompt": "{{transcript}}", "transcript_id": "t"},
-        {"model": "qwen3.5-4b-32k-fast", "prompt": "x", "tools": [{"type": "function", "function": {"name": "f", "parameters": {}}}]},
+        {
+            "model": "qwen3.5-4b-32k-fast",
+            "prompt": "x",
+            "tools": [
+                {"type": "function", "function": {"name": "f", "parameters": {}}}
+            ],
+        },
     ]
     for request in bad:
         with pytest.raises((ValueError, TypeError)):
@@ -218,7 +309,11 @@ def test_invalid_input_raises_before_sending(gateway: Make) -> None:
 
 
 def test_stream_error_payload_raises_with_request_id(gateway: Make) -> None:
-    body = sse_body({"choices": [{"index": 0, "delta": {"content": "a"}}]}, {"error": {"message": "upstream failed"}, "request_id": "r-s"}, done=False)
+    body = sse_body(
+        {"choices": [{"index": 0, "delta": {"content": "a"}}]},
+        {"error": {"message": "upstream failed"}, "request_id": "r-s"},
+        done=False,
+    )
     gw = gateway(lambda r: sse_response(body))
     got, exc = gw.stream_until_error(USER_HI)
     assert [c.content for c in got] == ["a"]
@@ -228,7 +323,13 @@ def test_stream_error_payload_raises_with_request_id(gateway: Make) -> None:
 
 
 def test_stream_with_wrong_content_type(gateway: Make) -> None:
-    gw = gateway(lambda r: httpx.Response(200, headers={"content-type": "text/html", "x-request-id": "r-h"}, content=b"<html>"))
+    gw = gateway(
+        lambda r: httpx.Response(
+            200,
+            headers={"content-type": "text/html", "x-request-id": "r-h"},
+            content=b"<html>",
+        )
+    )
     got, exc = gw.stream_until_error(USER_HI)
     assert got == []
     assert isinstance(exc, APIResponseValidationError)
@@ -244,7 +345,9 @@ def test_stream_answered_with_json_becomes_one_chunk(gateway: Make) -> None:
     assert chunks[0].usage is not None
 
 
-def test_model_that_cannot_stream_is_asked_once_without_streaming(gateway: Make) -> None:
+def test_model_that_cannot_stream_is_asked_once_without_streaming(
+    gateway: Make,
+) -> None:
     gw = gateway(ok)
     chunks = gw.stream({**USER_HI, "model": "gpt-oss-20b"})
     assert [(c.content, c.final) for c in chunks] == [("Hello.", True)]
@@ -253,16 +356,33 @@ def test_model_that_cannot_stream_is_asked_once_without_streaming(gateway: Make)
 
 
 def test_stream_refused_by_gateway_falls_back(gateway: Make) -> None:
-    refusal = httpx.Response(400, json={"code": 400, "message": "invalid request body", "request_id": "r", "metadata": {"errors": ["model new-model does not support stream"]}})
+    refusal = httpx.Response(
+        400,
+        json={
+            "code": 400,
+            "message": "invalid request body",
+            "request_id": "r",
+            "metadata": {"errors": ["model new-model does not support stream"]},
+        },
+    )
     gw = gateway(sequence(refusal, httpx.Response(200, json=completion_body())))
     chunks = gw.stream({**USER_HI, "model": "new-model"})
     assert [c.content for c in chunks] == ["Hello."]
     assert [("stream" in b) for b in gw.bodies()] == [True, False]
 
 
-def broken_stream(events: int, mode: str = "sync") -> Callable[[httpx.Request], httpx.Response]:
-    pieces = [sse_body({"choices": [{"index": 0, "delta": {"content": f"t{n} "}}]}, done=False) for n in range(events)]
-    drop = httpx.RemoteProtocolError("peer closed connection without sending complete message body")
+def broken_stream(
+    events: int, mode: str = "sync"
+) -> Callable[[httpx.Request], httpx.Response]:
+    pieces = [
+        sse_body(
+            {"choices": [{"index": 0, "delta": {"content": f"t{n} "}}]}, done=False
+        )
+        for n in range(events)
+    ]
+    drop = httpx.RemoteProtocolError(
+        "peer closed connection without sending complete message body"
+    )
 
     def body() -> Iterator[bytes]:
         yield from pieces
@@ -296,7 +416,9 @@ def test_drop_before_first_token_is_retried() -> None:
         attempts.append(1)
         if len(attempts) == 1:
             return broken_stream(0)(request)
-        return sse_response(sse_body({"choices": [{"index": 0, "delta": {"content": "ok"}}]}))
+        return sse_response(
+            sse_body({"choices": [{"index": 0, "delta": {"content": "ok"}}]})
+        )
 
     gw = Gateway("sync", handler)
     assert [c.content for c in gw.stream(USER_HI)] == ["ok", ""]
@@ -304,7 +426,17 @@ def test_drop_before_first_token_is_retried() -> None:
 
 
 def test_models_catalogue_needs_no_key_and_is_cached(gateway: Make) -> None:
-    catalogue = {"data": [{"id": "claude-sonnet-4-6", "context_length": 200000, "supported_parameters": ["tools", "stream"], "available_regions": None}, {"name": "no id"}]}
+    catalogue = {
+        "data": [
+            {
+                "id": "claude-sonnet-4-6",
+                "context_length": 200000,
+                "supported_parameters": ["tools", "stream"],
+                "available_regions": None,
+            },
+            {"name": "no id"},
+        ]
+    }
     gw = gateway(lambda r: httpx.Response(200, json=catalogue), api_key=None)
     if gw.mode == "sync":
         models = gw.sync.list_models()
@@ -318,7 +450,9 @@ def test_models_catalogue_needs_no_key_and_is_cached(gateway: Make) -> None:
             return found, gw.aio.supports("claude-sonnet-4-6", "temperature")
 
         models, supports = asyncio.run(run())
-    assert [(m.id, m.context_length, m.available_regions) for m in models] == [("claude-sonnet-4-6", 200000, ())]
+    assert [(m.id, m.context_length, m.available_regions) for m in models] == [
+        ("claude-sonnet-4-6", 200000, ())
+    ]
     assert "authorization" not in gw.requests[0].headers
     assert len(gw.requests) == 1
     assert supports is False
@@ -350,7 +484,9 @@ def test_user_clients_are_never_closed() -> None:
     async_http = httpx.AsyncClient(transport=httpx.MockTransport(ok))
 
     async def run() -> None:
-        async with AsyncGatewayClient(api_key=TEST_KEY, http_client=async_http) as client:
+        async with AsyncGatewayClient(
+            api_key=TEST_KEY, http_client=async_http
+        ) as client:
             await client.achat(USER_HI)
 
     asyncio.run(run())
@@ -367,7 +503,13 @@ def test_constructors_touch_nothing() -> None:
 
 @pytest.mark.parametrize(
     ("sync_name", "async_name"),
-    [("chat", "achat"), ("stream_chat", "astream_chat"), ("list_models", "alist_models"), ("get_model", "aget_model"), ("close", "aclose")],
+    [
+        ("chat", "achat"),
+        ("stream_chat", "astream_chat"),
+        ("list_models", "alist_models"),
+        ("get_model", "aget_model"),
+        ("close", "aclose"),
+    ],
 )
 def test_every_sync_method_has_an_async_twin(sync_name: str, async_name: str) -> None:
     sync_sig = inspect.signature(getattr(GatewayClient, sync_name))
@@ -375,12 +517,23 @@ def test_every_sync_method_has_an_async_twin(sync_name: str, async_name: str) ->
     assert list(sync_sig.parameters) == list(async_sig.parameters)
     public_sync = {n for n in dir(GatewayClient) if not n.startswith("_")}
     public_async = {n for n in dir(AsyncGatewayClient) if not n.startswith("_")}
-    assert {("a" + n) for n in public_sync - {"supports", "base_url"}} <= public_async | {"abase_url"}
+    assert {
+        ("a" + n) for n in public_sync - {"supports", "base_url"}
+    } <= public_async | {"abase_url"}
 
 
 def test_tag_placement_auto_adds_the_tag(gateway: Make) -> None:
     gw = gateway(ok, tag_placement="auto")
-    gw.chat({"model": "m", "messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Who spoke?"}], "transcript_id": "t-1"})
+    gw.chat(
+        {
+            "model": "m",
+            "messages": [
+                {"role": "system", "content": "Be brief."},
+                {"role": "user", "content": "Who spoke?"},
+            ],
+            "transcript_id": "t-1",
+        }
+    )
     sent = gw.bodies()[0]
     assert sent["messages"][1]["content"].startswith("Transcript:\n{{ transcript }}")
     assert sent["transcript_id"] == "t-1"
@@ -388,10 +541,25 @@ def test_tag_placement_auto_adds_the_tag(gateway: Make) -> None:
 
 def test_sent_json_is_deterministic(gateway: Make) -> None:
     gw = gateway(ok)
-    request = {"model": "m", "temperature": 0, "messages": [{"role": "user", "content": "é"}], "tools": [{"type": "function", "function": {"name": "f", "parameters": {"type": "object", "properties": {"b": {}, "a": {}}}}}]}
+    request = {
+        "model": "m",
+        "temperature": 0,
+        "messages": [{"role": "user", "content": "é"}],
+        "tools": [
+            {
+                "type": "function",
+                "function": {
+                    "name": "f",
+                    "parameters": {"type": "object", "properties": {"b": {}, "a": {}}},
+                },
+            }
+        ],
+    }
     gw.chat(request)
     gw.chat(dict(reversed(list(request.items()))))
     first, second = (r.content for r in gw.requests)
     assert first == second
-    assert list(json.loads(first)["tools"][0]["function"]["parameters"]["properties"]) == ["b", "a"]
+    assert list(
+        json.loads(first)["tools"][0]["function"]["parameters"]["properties"]
+    ) == ["b", "a"]
     assert "é".encode() in first

@@ -5,7 +5,12 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from aai_gateway._config import DEFAULT_TIMEOUT, coerce_timeout, resolve_base_url, shared_ssl_context
+from aai_gateway._config import (
+    DEFAULT_TIMEOUT,
+    coerce_timeout,
+    resolve_base_url,
+    shared_ssl_context,
+)
 
 
 def test_timeouts() -> None:

@@ -8,7 +8,12 @@ import httpx
 import pytest
 
 from aai_gateway import RetryPolicy
-from aai_gateway._retry import backoff_delay, decide_retry, is_retryable_status, parse_retry_after
+from aai_gateway._retry import (
+    backoff_delay,
+    decide_retry,
+    is_retryable_status,
+    parse_retry_after,
+)
 
 POLICY = RetryPolicy()
 
@@ -59,12 +64,21 @@ def test_parse_retry_after_http_date() -> None:
         (500, {"x-should-retry": "maybe"}, True),
     ],
 )
-def test_retryable_statuses(status: int, headers: dict[str, str], retryable: bool) -> None:
+def test_retryable_statuses(
+    status: int, headers: dict[str, str], retryable: bool
+) -> None:
     assert is_retryable_status(status, headers) is retryable
 
 
 def test_backoff_doubles_to_the_cap_with_jitter() -> None:
-    assert [backoff_delay(n, POLICY, rand=lambda: 0.0) for n in range(6)] == [0.5, 1.0, 2.0, 4.0, 8.0, 8.0]
+    assert [backoff_delay(n, POLICY, rand=lambda: 0.0) for n in range(6)] == [
+        0.5,
+        1.0,
+        2.0,
+        4.0,
+        8.0,
+        8.0,
+    ]
     assert backoff_delay(0, POLICY, rand=lambda: 1.0) == 0.375
 
 

@@ -15,9 +15,19 @@ from aai_gateway._streaming import StreamAssembler, parse_tool_call_deltas
 from tests.conftest import TEST_KEY, USER_HI, sse_body, sse_response
 
 
-def chunk(delta: dict | None = None, finish: str | None = None, **extra: object) -> dict:
-    choices = [] if delta is None else [{"index": 0, "delta": delta, "finish_reason": finish}]
-    return {"id": "chatcmpl-1", "object": "chat.completion.chunk", "model": "gpt-4.1", "choices": choices, **extra}
+def chunk(
+    delta: dict | None = None, finish: str | None = None, **extra: object
+) -> dict:
+    choices = (
+        [] if delta is None else [{"index": 0, "delta": delta, "finish_reason": finish}]
+    )
+    return {
+        "id": "chatcmpl-1",
+        "object": "chat.completion.chunk",
+        "model": "gpt-4.1",
+        "choices": choices,
+        **extra,
+    }
 
 
 TEXT_STREAM = [
@@ -25,7 +35,9 @@ TEXT_STREAM = [
     chunk({"content": "The capital"}),
     chunk({"content": " is Paris."}),
     chunk({}, "stop"),
-    chunk(None, usage={"prompt_tokens": 14, "completion_tokens": 6, "total_tokens": 20}),
+    chunk(
+        None, usage={"prompt_tokens": 14, "completion_tokens": 6, "total_tokens": 20}
+    ),
 ]
 
 
@@ -38,7 +50,9 @@ def assemble(payloads: list[dict]) -> tuple[list, object]:
 def test_usage_in_final_empty_choices_chunk() -> None:
     deltas, final = assemble(TEXT_STREAM)
     assert [d.content for d in deltas] == ["The capital", " is Paris."]
-    assert all(d.usage is None and d.finish_reason is None and not d.final for d in deltas)
+    assert all(
+        d.usage is None and d.finish_reason is None and not d.final for d in deltas
+    )
     assert final.final
     assert final.finish_reason == "stop"
     assert final.usage is not None
@@ -49,9 +63,19 @@ def test_usage_in_final_empty_choices_chunk() -> None:
 
 def test_usage_on_every_chunk_reported_once_as_the_last_total() -> None:
     payloads = [
-        chunk({"content": "a"}, usage={"prompt_tokens": 5, "completion_tokens": 1, "total_tokens": 6}),
-        chunk({"content": "b"}, usage={"prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7}),
-        chunk({}, "stop", usage={"prompt_tokens": 5, "completion_tokens": 3, "total_tokens": 8}),
+        chunk(
+            {"content": "a"},
+            usage={"prompt_tokens": 5, "completion_tokens": 1, "total_tokens": 6},
+        ),
+        chunk(
+            {"content": "b"},
+            usage={"prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7},
+        ),
+        chunk(
+            {},
+            "stop",
+            usage={"prompt_tokens": 5, "completion_tokens": 3, "total_tokens": 8},
+        ),
     ]
     deltas, final = assemble(payloads)
     assert [d.usage for d in deltas] == [None, None]
@@ -60,7 +84,12 @@ def test_usage_on_every_chunk_reported_once_as_the_last_total() -> None:
 
 
 def test_usage_and_finish_on_last_content_chunk() -> None:
-    payloads = [chunk({"content": "a"}), chunk({"content": "b"}, "stop", usage={"prompt_tokens": 2, "completion_tokens": 2})]
+    payloads = [
+        chunk({"content": "a"}),
+        chunk(
+            {"content": "b"}, "stop", usage={"prompt_tokens": 2, "completion_tokens": 2}
+        ),
+    ]
     deltas, final = assemble(payloads)
     assert [d.content for d in deltas] == ["a", "b"]
     assert final.finish_reason == "stop"
@@ -70,10 +99,41 @@ def test_usage_and_finish_on_last_content_chunk() -> None:
 
 def test_tool_call_fragments_join_by_index() -> None:
     payloads = [
-        chunk({"role": "assistant", "content": None, "tool_calls": [{"index": 0, "id": "c0", "type": "function", "function": {"name": "a", "arguments": ""}}]}),
-        chunk({"tool_calls": [{"index": 1, "id": "c1", "type": "function", "function": {"name": "b", "arguments": '{"y"'}}]}),
+        chunk(
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {
+                        "index": 0,
+                        "id": "c0",
+                        "type": "function",
+                        "function": {"name": "a", "arguments": ""},
+                    }
+                ],
+            }
+        ),
+        chunk(
+            {
+                "tool_calls": [
+                    {
+                        "index": 1,
+                        "id": "c1",
+                        "type": "function",
+                        "function": {"name": "b", "arguments": '{"y"'},
+                    }
+                ]
+            }
+        ),
         chunk({"tool_calls": [{"index": 0, "function": {"arguments": '{"x": '}}]}),
-        chunk({"tool_calls": [{"index": 0, "function": {"arguments": "1}"}}, {"index": 1, "function": {"arguments": ": 2}"}}]}),
+        chunk(
+            {
+                "tool_calls": [
+                    {"index": 0, "function": {"arguments": "1}"}},
+                    {"index": 1, "function": {"arguments": ": 2}"}},
+                ]
+            }
+        ),
         chunk({}, "tool_use"),
     ]
     deltas, final = assemble(payloads)
@@ -81,15 +141,23 @@ def test_tool_call_fragments_join_by_index() -> None:
     for item in [*deltas, final]:
         acc.add(item)
     answer = acc.completion()
-    assert [(c.id, c.name, c.parsed_arguments()) for c in answer.tool_calls] == [("c0", "a", {"x": 1}), ("c1", "b", {"y": 2})]
+    assert [(c.id, c.name, c.parsed_arguments()) for c in answer.tool_calls] == [
+        ("c0", "a", {"x": 1}),
+        ("c1", "b", {"y": 2}),
+    ]
     assert answer.finish_reason == "tool_calls"
     assert answer.raw_finish_reason == "tool_use"
     assert answer.content is None
 
 
 def test_tool_call_deltas_tolerate_missing_index_and_junk() -> None:
-    got = parse_tool_call_deltas([{"function": {"name": "f", "arguments": {"k": 1}}}, "junk", {"index": 4}])
-    assert [(d.index, d.name, d.arguments) for d in got] == [(0, "f", '{"k": 1}'), (4, None, "")]
+    got = parse_tool_call_deltas(
+        [{"function": {"name": "f", "arguments": {"k": 1}}}, "junk", {"index": 4}]
+    )
+    assert [(d.index, d.name, d.arguments) for d in got] == [
+        (0, "f", '{"k": 1}'),
+        (4, None, ""),
+    ]
     assert parse_tool_call_deltas(None) == ()
 
 
@@ -109,7 +177,18 @@ EVENTS = [
     chunk({"role": "assistant", "content": ""}),
     chunk({"content": "Grüße aus Zürich, "}),
     chunk({"content": "会議の要約 🎙️"}),
-    chunk({"tool_calls": [{"index": 0, "id": "c", "type": "function", "function": {"name": "f", "arguments": '{"s": "é'}}]}),
+    chunk(
+        {
+            "tool_calls": [
+                {
+                    "index": 0,
+                    "id": "c",
+                    "type": "function",
+                    "function": {"name": "f", "arguments": '{"s": "é'},
+                }
+            ]
+        }
+    ),
     chunk({"tool_calls": [{"index": 0, "function": {"arguments": '"}'}}]}),
     chunk({}, "tool_calls"),
     chunk(None, usage={"prompt_tokens": 3, "completion_tokens": 9, "total_tokens": 12}),
@@ -119,7 +198,13 @@ EVENTS = [
 def wire(newline: str, keepalive: bool, done: bool) -> bytes:
     body = sse_body(*EVENTS, done=done, newline=newline)
     if keepalive:
-        body = b": keep-alive" + newline.encode() * 2 + body.replace(b"data: {\"id\"", b": ping" + newline.encode() + b"data: {\"id\"", 2)
+        body = (
+            b": keep-alive"
+            + newline.encode() * 2
+            + body.replace(
+                b'data: {"id"', b": ping" + newline.encode() + b'data: {"id"', 2
+            )
+        )
     return body
 
 
@@ -139,14 +224,22 @@ def summarise(chunks: list) -> tuple[str, list[tuple[str, dict]], int]:
     answer = acc.completion()
     assert answer.usage is not None
     assert answer.finish_reason == "tool_calls"
-    return answer.content or "", [(c.name, c.parsed_arguments()) for c in answer.tool_calls], answer.usage.total_tokens
+    return (
+        answer.content or "",
+        [(c.name, c.parsed_arguments()) for c in answer.tool_calls],
+        answer.usage.total_tokens,
+    )
 
 
 def stream_sync(pieces: list[bytes]) -> list:
     def handler(request: httpx.Request) -> httpx.Response:
         return sse_response(iter(pieces))
 
-    client = GatewayClient(api_key=TEST_KEY, base_url="https://gw.test/v1", http_client=httpx.Client(transport=httpx.MockTransport(handler)))
+    client = GatewayClient(
+        api_key=TEST_KEY,
+        base_url="https://gw.test/v1",
+        http_client=httpx.Client(transport=httpx.MockTransport(handler)),
+    )
     return list(client.stream_chat(USER_HI))
 
 
@@ -159,7 +252,11 @@ def stream_async(pieces: list[bytes]) -> list:
         return sse_response(body())
 
     async def run() -> list:
-        client = AsyncGatewayClient(api_key=TEST_KEY, base_url="https://gw.test/v1", http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)))
+        client = AsyncGatewayClient(
+            api_key=TEST_KEY,
+            base_url="https://gw.test/v1",
+            http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)),
+        )
         return [c async for c in client.astream_chat(USER_HI)]
 
     return asyncio.run(run())
@@ -173,7 +270,9 @@ def stream_async(pieces: list[bytes]) -> list:
     done=st.booleans(),
     use_async=st.booleans(),
 )
-def test_any_split_gives_the_same_answer(cuts: list[int], newline: str, keepalive: bool, done: bool, use_async: bool) -> None:
+def test_any_split_gives_the_same_answer(
+    cuts: list[int], newline: str, keepalive: bool, done: bool, use_async: bool
+) -> None:
     pieces = split(wire(newline, keepalive, done), cuts)
     chunks = (stream_async if use_async else stream_sync)(pieces)
     assert summarise(chunks) == expected_answer()
@@ -183,7 +282,10 @@ def test_any_split_gives_the_same_answer(cuts: list[int], newline: str, keepaliv
 
 def test_one_byte_at_a_time() -> None:
     data = wire("\r\n", keepalive=True, done=True)
-    assert summarise(stream_sync([data[i : i + 1] for i in range(len(data))])) == expected_answer()
+    assert (
+        summarise(stream_sync([data[i : i + 1] for i in range(len(data))]))
+        == expected_answer()
+    )
 
 
 def byte_iter(data: bytes) -> Iterator[bytes]:
@@ -192,6 +294,8 @@ def byte_iter(data: bytes) -> Iterator[bytes]:
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n"])
 def test_events_after_done_are_ignored(newline: str) -> None:
-    data = sse_body(*TEXT_STREAM, newline=newline) + sse_body(chunk({"content": "late"}), done=False, newline=newline)
+    data = sse_body(*TEXT_STREAM, newline=newline) + sse_body(
+        chunk({"content": "late"}), done=False, newline=newline
+    )
     chunks = stream_sync(list(byte_iter(data)))
     assert "".join(c.content for c in chunks) == "The capital is Paris."

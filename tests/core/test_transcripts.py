@@ -11,7 +11,12 @@ from aai_gateway import TRANSCRIPT_TAG, apply_tag_placement, has_transcript_tag
 
 
 def request(*contents: Any, **extra: Any) -> dict[str, Any]:
-    return {"model": "m", "messages": [{"role": "user", "content": c} for c in contents], "transcript_id": "t-1", **extra}
+    return {
+        "model": "m",
+        "messages": [{"role": "user", "content": c} for c in contents],
+        "transcript_id": "t-1",
+        **extra,
+    }
 
 
 def test_tag_is_exactly_the_documented_one() -> None:
@@ -61,12 +66,27 @@ def test_missing_tag_is_refused_in_strict_mode() -> None:
     ("req", "where"),
     [
         (request("What was decided?"), lambda r: r["messages"][0]["content"]),
-        ({"model": "m", "prompt": "Who spoke?", "transcript_id": "t"}, lambda r: r["prompt"]),
-        (request([{"type": "text", "text": "Who?"}]), lambda r: r["messages"][0]["content"][0]["text"]),
-        ({"model": "m", "messages": [{"role": "system", "content": "Be brief."}], "transcript_id": "t"}, lambda r: r["messages"][0]["content"]),
+        (
+            {"model": "m", "prompt": "Who spoke?", "transcript_id": "t"},
+            lambda r: r["prompt"],
+        ),
+        (
+            request([{"type": "text", "text": "Who?"}]),
+            lambda r: r["messages"][0]["content"][0]["text"],
+        ),
+        (
+            {
+                "model": "m",
+                "messages": [{"role": "system", "content": "Be brief."}],
+                "transcript_id": "t",
+            },
+            lambda r: r["messages"][0]["content"],
+        ),
     ],
 )
-def test_auto_placement_adds_one_tag_without_mutating(req: dict[str, Any], where: Any) -> None:
+def test_auto_placement_adds_one_tag_without_mutating(
+    req: dict[str, Any], where: Any
+) -> None:
     before = copy.deepcopy(req)
     placed = apply_tag_placement(req, "auto")
     assert req == before

@@ -16,11 +16,20 @@ from aai_gateway._types import (
     parse_usage,
 )
 
-CALL = {"id": "call_123", "type": "function", "function": {"name": "search", "arguments": '{"q": "x"}'}}
+CALL = {
+    "id": "call_123",
+    "type": "function",
+    "function": {"name": "search", "arguments": '{"q": "x"}'},
+}
 
 
 def choice(message: dict, finish: str | None = "stop", **extra: object) -> dict:
-    return {"index": 0, "message": {"role": "assistant", **message}, "finish_reason": finish, **extra}
+    return {
+        "index": 0,
+        "message": {"role": "assistant", **message},
+        "finish_reason": finish,
+        **extra,
+    }
 
 
 def test_text_answer_keeps_metadata() -> None:
@@ -28,12 +37,25 @@ def test_text_answer_keeps_metadata() -> None:
         "request_id": "r-1",
         "model": "claude-sonnet-4-6",
         "choices": [choice({"content": "Paris."}, "end_turn")],
-        "usage": {"input_tokens": 15, "prompt_tokens": 15, "output_tokens": 8, "completion_tokens": 8, "total_tokens": 23},
+        "usage": {
+            "input_tokens": 15,
+            "prompt_tokens": 15,
+            "output_tokens": 8,
+            "completion_tokens": 8,
+            "total_tokens": 23,
+        },
         "http_status_code": 200,
         "response_time": 275510459,
         "llm_status_code": 200,
     }
-    got = parse_chat_completion(body, {"x-ratelimit-limit": "30", "x-ratelimit-remaining": "29", "x-ratelimit-reset": "60"})
+    got = parse_chat_completion(
+        body,
+        {
+            "x-ratelimit-limit": "30",
+            "x-ratelimit-remaining": "29",
+            "x-ratelimit-reset": "60",
+        },
+    )
     assert got.content == "Paris."
     assert got.finish_reason == "stop"
     assert got.raw_finish_reason == "end_turn"
@@ -41,26 +63,48 @@ def test_text_answer_keeps_metadata() -> None:
     assert got.model == "claude-sonnet-4-6"
     assert got.response_time_ns == 275510459
     assert got.usage is not None
-    assert (got.usage.input_tokens, got.usage.output_tokens, got.usage.total_tokens) == (15, 8, 23)
+    assert (
+        got.usage.input_tokens,
+        got.usage.output_tokens,
+        got.usage.total_tokens,
+    ) == (15, 8, 23)
     assert got.rate_limit is not None
-    assert (got.rate_limit.limit, got.rate_limit.remaining, got.rate_limit.reset_seconds) == (30, 29, 60.0)
+    assert (
+        got.rate_limit.limit,
+        got.rate_limit.remaining,
+        got.rate_limit.reset_seconds,
+    ) == (30, 29, 60.0)
     assert got.raw["llm_status_code"] == 200
 
 
 @pytest.mark.parametrize(
     "choices",
     [
-        pytest.param([choice({"content": None, "tool_calls": [CALL]}, "tool_calls")], id="message-current"),
-        pytest.param([choice({"content": None}, "tool_use", tool_calls=[CALL])], id="choice-legacy"),
         pytest.param(
-            [choice({"content": ""}, "stop"), {**choice({"content": None, "tool_calls": [CALL]}, "tool_calls"), "index": 1}],
+            [choice({"content": None, "tool_calls": [CALL]}, "tool_calls")],
+            id="message-current",
+        ),
+        pytest.param(
+            [choice({"content": None}, "tool_use", tool_calls=[CALL])],
+            id="choice-legacy",
+        ),
+        pytest.param(
+            [
+                choice({"content": ""}, "stop"),
+                {
+                    **choice({"content": None, "tool_calls": [CALL]}, "tool_calls"),
+                    "index": 1,
+                },
+            ],
             id="split-choices",
         ),
     ],
 )
 def test_tool_calls_found_in_every_shape(choices: list[dict]) -> None:
     got = parse_chat_completion({"request_id": "r", "choices": choices})
-    assert got.tool_calls == (ToolCall(id="call_123", name="search", arguments='{"q": "x"}', index=0),)
+    assert got.tool_calls == (
+        ToolCall(id="call_123", name="search", arguments='{"q": "x"}', index=0),
+    )
     assert got.finish_reason == "tool_calls"
     assert got.content is None
     assert got.tool_calls[0].parsed_arguments() == {"q": "x"}
@@ -68,7 +112,12 @@ def test_tool_calls_found_in_every_shape(choices: list[dict]) -> None:
 
 def test_text_and_calls_in_separate_choices_both_kept() -> None:
     got = parse_chat_completion(
-        {"choices": [choice({"content": "Let me look."}, "stop"), choice({"tool_calls": [CALL]}, "tool_calls")]}
+        {
+            "choices": [
+                choice({"content": "Let me look."}, "stop"),
+                choice({"tool_calls": [CALL]}, "tool_calls"),
+            ]
+        }
     )
     assert got.content == "Let me look."
     assert [c.name for c in got.tool_calls] == ["search"]
@@ -76,7 +125,13 @@ def test_text_and_calls_in_separate_choices_both_kept() -> None:
 
 def test_tool_call_without_type_or_id_and_with_dict_arguments() -> None:
     call = {"function": {"name": "f", "arguments": {"a": 1}}}
-    got = parse_chat_completion({"choices": [choice({"tool_calls": [call, {"function": {"name": "g"}}]}, "tool_use")]})
+    got = parse_chat_completion(
+        {
+            "choices": [
+                choice({"tool_calls": [call, {"function": {"name": "g"}}]}, "tool_use")
+            ]
+        }
+    )
     assert [(c.id, c.name, json.loads(c.arguments)) for c in got.tool_calls] == [
         ("call_0_0", "f", {"a": 1}),
         ("call_0_1", "g", {}),
@@ -108,7 +163,9 @@ def test_missing_choices_is_an_error() -> None:
         (None, True, "tool_calls"),
     ],
 )
-def test_finish_reasons_normalised(raw: str | None, tools: bool, expected: str | None) -> None:
+def test_finish_reasons_normalised(
+    raw: str | None, tools: bool, expected: str | None
+) -> None:
     assert normalize_finish_reason(raw, has_tool_calls=tools) == expected
 
 
@@ -119,20 +176,43 @@ def test_usage_prompt_naming_with_details() -> None:
             "completion_tokens": 20,
             "prompt_tokens_details": {
                 "cached_tokens": 60,
-                "cache_creation": {"ephemeral_5m_input_tokens": 30, "ephemeral_1h_input_tokens": 10},
+                "cache_creation": {
+                    "ephemeral_5m_input_tokens": 30,
+                    "ephemeral_1h_input_tokens": 10,
+                },
             },
             "completion_tokens_details": {"reasoning_tokens": 7},
         }
     )
     assert usage is not None
-    assert (usage.input_tokens, usage.output_tokens, usage.total_tokens) == (100, 20, 120)
-    assert (usage.cache_read_tokens, usage.cache_creation_tokens, usage.reasoning_tokens) == (60, 40, 7)
+    assert (usage.input_tokens, usage.output_tokens, usage.total_tokens) == (
+        100,
+        20,
+        120,
+    )
+    assert (
+        usage.cache_read_tokens,
+        usage.cache_creation_tokens,
+        usage.reasoning_tokens,
+    ) == (60, 40, 7)
 
 
 def test_usage_input_naming_wins_and_cache_write_tokens() -> None:
-    usage = parse_usage({"input_tokens": 3, "prompt_tokens": 999, "output_tokens": 4, "prompt_tokens_details": {"cache_write_tokens": 5}})
+    usage = parse_usage(
+        {
+            "input_tokens": 3,
+            "prompt_tokens": 999,
+            "output_tokens": 4,
+            "prompt_tokens_details": {"cache_write_tokens": 5},
+        }
+    )
     assert usage is not None
-    assert (usage.input_tokens, usage.output_tokens, usage.total_tokens, usage.cache_creation_tokens) == (3, 4, 7, 5)
+    assert (
+        usage.input_tokens,
+        usage.output_tokens,
+        usage.total_tokens,
+        usage.cache_creation_tokens,
+    ) == (3, 4, 7, 5)
 
 
 @pytest.mark.parametrize("value", [None, {}, {"total_tokens": 3}, "12", []])
@@ -144,21 +224,36 @@ def test_usage_absent(value: object) -> None:
     ("body", "message", "errors", "request_id"),
     [
         pytest.param(
-            {"code": 400, "message": "invalid request body", "request_id": "a", "metadata": {"errors": ["x", "y"]}},
+            {
+                "code": 400,
+                "message": "invalid request body",
+                "request_id": "a",
+                "metadata": {"errors": ["x", "y"]},
+            },
             "invalid request body",
             ("x", "y"),
             "a",
             id="flat",
         ),
         pytest.param(
-            {"error": "Authentication error, API token missing/invalid", "status": "error", "request_id": "b"},
+            {
+                "error": "Authentication error, API token missing/invalid",
+                "status": "error",
+                "request_id": "b",
+            },
             "Authentication error, API token missing/invalid",
             (),
             "b",
             id="auth",
         ),
         pytest.param(
-            {"error": {"code": 400, "message": "Invalid request: missing required field 'model'", "metadata": {}}},
+            {
+                "error": {
+                    "code": 400,
+                    "message": "Invalid request: missing required field 'model'",
+                    "metadata": {},
+                }
+            },
             "Invalid request: missing required field 'model'",
             (),
             None,
@@ -168,16 +263,33 @@ def test_usage_absent(value: object) -> None:
         pytest.param("gateway timeout", None, (), None, id="text"),
     ],
 )
-def test_error_envelopes(body: object, message: str | None, errors: tuple[str, ...], request_id: str | None) -> None:
+def test_error_envelopes(
+    body: object, message: str | None, errors: tuple[str, ...], request_id: str | None
+) -> None:
     parsed = parse_error_body(body)
-    assert (parsed.message, parsed.errors, parsed.request_id) == (message, errors, request_id)
+    assert (parsed.message, parsed.errors, parsed.request_id) == (
+        message,
+        errors,
+        request_id,
+    )
 
 
 def test_rate_limit_absent_and_partial() -> None:
     assert parse_rate_limit({}) is None
-    limit = parse_rate_limit({"x-ratelimit-remaining": "-1", "x-ratelimit-model": "qwen", "x-ratelimit-service": "llmgw"})
+    limit = parse_rate_limit(
+        {
+            "x-ratelimit-remaining": "-1",
+            "x-ratelimit-model": "qwen",
+            "x-ratelimit-service": "llmgw",
+        }
+    )
     assert limit is not None
-    assert (limit.limit, limit.remaining, limit.model, limit.service) == (None, -1, "qwen", "llmgw")
+    assert (limit.limit, limit.remaining, limit.model, limit.service) == (
+        None,
+        -1,
+        "qwen",
+        "llmgw",
+    )
 
 
 @pytest.mark.parametrize(
@@ -193,7 +305,9 @@ def test_stream_error_payload_detection(payload: dict, is_error: bool) -> None:
     assert is_stream_error_payload(payload) is is_error
 
 
-@pytest.mark.parametrize(("text", "expected"), [("", {}), ("  ", {}), ('{"a": [1]}', {"a": [1]})])
+@pytest.mark.parametrize(
+    ("text", "expected"), [("", {}), ("  ", {}), ('{"a": [1]}', {"a": [1]})]
+)
 def test_tool_arguments(text: str, expected: dict) -> None:
     assert parse_tool_arguments(text) == expected
 

@@ -16,13 +16,24 @@ TOOL = {"type": "function", "function": {"name": "f", "parameters": {"type": "ob
     "extra",
     [
         {},
-        {"tool_choice": {"type": "function", "function": {"name": "f"}}, "tools": [TOOL]},
+        {
+            "tool_choice": {"type": "function", "function": {"name": "f"}},
+            "tools": [TOOL],
+        },
         {"tool_choice": "required", "tools": [TOOL]},
         {"temperature": 0, "max_tokens": 1},
         {"temperature": 2.0},
-        {"fallback_config": {"depth": 2, "retry": False}, "fallbacks": [{"model": "x"}]},
+        {
+            "fallback_config": {"depth": 2, "retry": False},
+            "fallbacks": [{"model": "x"}],
+        },
         {"model_region": "global"},
-        {"messages": [{"role": "assistant", "content": None, "tool_calls": []}, {"role": "tool", "tool_call_id": "c", "content": "x"}]},
+        {
+            "messages": [
+                {"role": "assistant", "content": None, "tool_calls": []},
+                {"role": "tool", "tool_call_id": "c", "content": "x"},
+            ]
+        },
         {"messages": None, "prompt": "hi"},
     ],
 )
@@ -40,7 +51,10 @@ def test_valid_requests_pass(extra: dict[str, Any]) -> None:
         ({"messages": None, "prompt": ""}, "`prompt`"),
         ({"messages": ["hi"]}, "`messages[0]`"),
         ({"messages": [{"role": "function", "content": "x"}]}, "`messages[0]`"),
-        ({"messages": [{"role": "user", "content": [{"type": "input_audio"}]}]}, "input_audio"),
+        (
+            {"messages": [{"role": "user", "content": [{"type": "input_audio"}]}]},
+            "input_audio",
+        ),
         ({"messages": [{"role": "user", "content": 5}]}, "`messages[0]`.content"),
         ({"messages": [{"role": "tool", "content": "x"}]}, "tool_call_id"),
         ({"temperature": 2.5}, "`temperature`"),
@@ -62,7 +76,13 @@ def test_invalid_requests_name_the_argument(extra: dict[str, Any], names: str) -
 
 
 def test_capabilities_name_every_refused_parameter() -> None:
-    request = {**BASE, "tools": [TOOL], "tool_choice": "auto", "temperature": 1, "transcript_id": "t"}
+    request = {
+        **BASE,
+        "tools": [TOOL],
+        "tool_choice": "auto",
+        "temperature": 1,
+        "transcript_id": "t",
+    }
     refused = {"tools", "tool_choice"}
     with pytest.raises(ValueError, match="`tools`, `tool_choice`"):
         check_capabilities(request, lambda name: name not in refused)

@@ -30,7 +30,10 @@ from tests.conftest import Gateway
 
 pytestmark = pytest.mark.e2e
 
-ASK = {"model": "claude-sonnet-4-6", "messages": [{"role": "user", "content": "What did we decide?"}]}
+ASK = {
+    "model": "claude-sonnet-4-6",
+    "messages": [{"role": "user", "content": "What did we decide?"}],
+}
 
 
 @pytest.fixture
@@ -79,15 +82,32 @@ def test_stream_round_trip(live: Any) -> None:
 
 
 def test_tool_call_round_trip(live: Any) -> None:
-    tool = {"type": "function", "function": {"name": "magic_function", "description": "d", "parameters": {"type": "object", "properties": {"input": {"type": "integer"}}, "required": ["input"]}}}
-    request = {**ASK, "messages": [{"role": "user", "content": "What is magic_function(3)?"}], "tools": [tool]}
+    tool = {
+        "type": "function",
+        "function": {
+            "name": "magic_function",
+            "description": "d",
+            "parameters": {
+                "type": "object",
+                "properties": {"input": {"type": "integer"}},
+                "required": ["input"],
+            },
+        },
+    }
+    request = {
+        **ASK,
+        "messages": [{"role": "user", "content": "What is magic_function(3)?"}],
+        "tools": [tool],
+    }
     gw = live()
     whole = gw.chat(request)
     acc = ChunkAccumulator()
     for chunk in gw.stream(request):
         acc.add(chunk)
     for answer in (whole, acc.completion()):
-        assert [(c.name, c.parsed_arguments()) for c in answer.tool_calls] == [("magic_function", {"input": 3})]
+        assert [(c.name, c.parsed_arguments()) for c in answer.tool_calls] == [
+            ("magic_function", {"input": 3})
+        ]
         assert answer.finish_reason == "tool_calls"
 
 
@@ -109,9 +129,15 @@ def test_retry_after_too_long_raises(live: Any, emulator: Any) -> None:
     assert len(emulator.requests) == 1
 
 
-def test_server_errors_then_success_leave_no_open_connection(emulator: Any, emulator_url: str) -> None:
+def test_server_errors_then_success_leave_no_open_connection(
+    emulator: Any, emulator_url: str
+) -> None:
     emulator.add_fault(Fault(status=503, times=2))
-    client = GatewayClient(api_key="test-key", base_url=emulator_url, retry_policy=RetryPolicy(initial_delay=0.01))
+    client = GatewayClient(
+        api_key="test-key",
+        base_url=emulator_url,
+        retry_policy=RetryPolicy(initial_delay=0.01),
+    )
     assert client.chat(ASK).content
     assert len(emulator.requests) == 3
     assert open_connections(client) == 0
@@ -135,7 +161,9 @@ def test_connection_refused(mode: str) -> None:
 def test_slow_first_byte_times_out(live: Any, emulator: Any) -> None:
     emulator.add_fault(Fault(first_byte_delay=1.0, times=2))
     with pytest.raises(APITimeoutError):
-        live(timeout=httpx.Timeout(0.25, connect=1.0), max_retries=1, retry_policy=None).chat(ASK)
+        live(
+            timeout=httpx.Timeout(0.25, connect=1.0), max_retries=1, retry_policy=None
+        ).chat(ASK)
     assert len(emulator.requests) == 2
 
 
@@ -161,8 +189,14 @@ def test_error_event_inside_stream(live: Any, emulator: Any) -> None:
     assert exc.request_id
 
 
-@pytest.mark.parametrize("fault", [Fault(no_done=True), Fault(keepalive_comments=True), Fault(crlf=True)], ids=["no-done", "keepalive", "crlf"])
-def test_stream_variants_give_the_same_text(live: Any, emulator: Any, fault: Fault) -> None:
+@pytest.mark.parametrize(
+    "fault",
+    [Fault(no_done=True), Fault(keepalive_comments=True), Fault(crlf=True)],
+    ids=["no-done", "keepalive", "crlf"],
+)
+def test_stream_variants_give_the_same_text(
+    live: Any, emulator: Any, fault: Fault
+) -> None:
     emulator.add_fault(fault)
     chunks = live().stream(ASK)
     assert "".join(c.content for c in chunks) == "Echo: What did we decide?"
@@ -211,7 +245,9 @@ def test_one_async_client_across_event_loops(emulator_url: str) -> None:
     asyncio.run(close())
 
 
-def test_closing_a_stream_early_releases_the_connection(emulator: Any, emulator_url: str) -> None:
+def test_closing_a_stream_early_releases_the_connection(
+    emulator: Any, emulator_url: str
+) -> None:
     client = GatewayClient(api_key="test-key", base_url=emulator_url)
     with client.stream_chat(ASK) as stream:
         first = next(stream)
@@ -226,7 +262,13 @@ def test_demo_runs_offline() -> None:
     import subprocess
     import sys
 
-    result = subprocess.run([sys.executable, "-m", "aai_gateway", "demo"], capture_output=True, text=True, timeout=60, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "aai_gateway", "demo"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert "transcript_id=" in result.stdout
     assert "{{ transcript }}" in result.stdout

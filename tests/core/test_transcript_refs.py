@@ -1,0 +1,99 @@
+"""Transcript references: they survive templates and become exactly one tag."""
+
+from __future__ import annotations
+
+import copy
+import string
+from typing import Any
+
+import pytest
+
+from aai_gateway import (
+    TRANSCRIPT_TAG,
+    find_transcript_refs,
+    resolve_transcript_refs,
+    transcript_ref,
+)
+
+A, B = "5d8e2c1a-4b7f-4e2a-9c3d-1f6a8b0e7d21", "a3f19c72-8d4e-4b61-b2a7-6e0c5d9f1b84"
+
+
+def ask(*contents: Any) -> dict[str, Any]:
+    return {
+        "model": "m",
+        "messages": [{"role": "user", "content": c} for c in contents],
+    }
+
+
+def test_reference_survives_string_templates() -> None:
+    ref = transcript_ref(A)
+    assert "{" not in ref
+    assert "}" not in ref
+    assert f"Summarise {ref}".format() == f"Summarise {ref}"
+    assert string.Template("Summarise $t").substitute(t=ref) == f"Summarise {ref}"
+    assert "Summarise {t}".format(t=ref) == f"Summarise {ref}"
+
+
+@pytest.mark.parametrize("bad", ["", "a/b", "x y", "{{ transcript }}", 5])
+def test_reference_needs_a_plain_id(bad: object) -> None:
+    with pytest.raises(ValueError, match="transcript_id"):
+        transcript_ref(bad)  # type: ignore[arg-type]
+
+
+def test_first_reference_becomes_the_tag_and_later_ones_pointers() -> None:
+    request = ask(
+        f"Context: {transcript_ref(A)}",
+        [
+            {
+                "type": "text",
+                "text": f"Again {transcript_ref(A)} and {transcript_ref(A)}",
+            }
+        ],
+    )
+    before = copy.deepcopy(request)
+    resolved = resolve_transcript_refs(request)
+    assert request == before
+    assert resolved["transcript_id"] == A
+    assert resolved["messages"][0]["content"] == f"Context: {TRANSCRIPT_TAG}"
+    second = resolved["messages"][1]["content"][0]["text"]
+    assert TRANSCRIPT_TAG not in second
+    assert "assemblyai-transcript" not in second
+    assert "given above" in second
+
+
+def test_prompt_form_and_matching_explicit_id() -> None:
+    resolved = resolve_transcript_refs(
+        {"model": "m", "prompt": f"Q about {transcript_ref(A)}", "transcript_id": A}
+    )
+    assert resolved["prompt"] == f"Q about {TRANSCRIPT_TAG}"
+
+
+def test_no_reference_leaves_the_request_alone() -> None:
+    request = ask("hi")
+    assert resolve_transcript_refs(request) is request
+    assert find_transcript_refs(request) == []
+
+
+def test_two_transcripts_need_two_calls_or_inlining() -> None:
+    request = ask(f"Compare {transcript_ref(A)} with {transcript_ref(B)}")
+    assert find_transcript_refs(request) == [A, B]
+    with pytest.raises(ValueError, match="one per request") as info:
+        resolve_transcript_refs(request)
+    assert "map-reduce" in str(info.value)
+    resolved = resolve_transcript_refs(request, {B: "Text of B."})
+    content = resolved["messages"][0]["content"]
+    assert content.count(TRANSCRIPT_TAG) == 1
+    assert "Text of B." in content
+    assert resolved["transcript_id"] == A
+
+
+@pytest.mark.parametrize(
+    ("request_", "match"),
+    [
+        ({**ask(f"x {transcript_ref(A)}"), "transcript_id": B}, "one or the other"),
+        (ask(f"{TRANSCRIPT_TAG} and {transcript_ref(A)}"), "use one"),
+    ],
+)
+def test_conflicts_are_refused(request_: dict[str, Any], match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        resolve_transcript_refs(request_)
