@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
+from itertools import pairwise
 
 import httpx
 import pytest
@@ -210,7 +211,7 @@ def wire(newline: str, keepalive: bool, done: bool) -> bytes:
 
 def split(data: bytes, cuts: list[int]) -> list[bytes]:
     points = sorted({c % (len(data) + 1) for c in cuts} | {0, len(data)})
-    return [data[a:b] for a, b in zip(points, points[1:], strict=False) if b > a]
+    return [data[a:b] for a, b in pairwise(points) if b > a]
 
 
 def expected_answer() -> tuple[str, list[tuple[str, dict]], int]:

@@ -314,5 +314,5 @@ def test_tool_arguments(text: str, expected: dict) -> None:
 
 @pytest.mark.parametrize("text", ["[1, 2]", "{not json"])
 def test_tool_arguments_rejects_non_objects(text: str) -> None:
-    with pytest.raises(ValueError):  # noqa: PT011
+    with pytest.raises(ValueError):
         parse_tool_arguments(text)

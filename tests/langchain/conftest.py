@@ -29,9 +29,7 @@ Handler = Callable[[httpx.Request], httpx.Response]
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 # Response headers worth keeping in a cassette; everything else is dropped.
-_KEPT_RESPONSE_HEADERS = frozenset(
-    {"content-type", "x-request-id", "retry-after"}
-)
+_KEPT_RESPONSE_HEADERS = frozenset({"content-type", "x-request-id", "retry-after"})
 
 
 def _normalised_body(body: bytes | str | None) -> Any:
@@ -71,7 +69,10 @@ def _scrub_request(request: Any) -> Any:
 def vcr_config() -> dict[str, Any]:
     # record_mode is never set here: the command line decides (addopts: none).
     return {
-        "filter_headers": [("authorization", "PLACEHOLDER"), ("x-api-key", "PLACEHOLDER")],
+        "filter_headers": [
+            ("authorization", "PLACEHOLDER"),
+            ("x-api-key", "PLACEHOLDER"),
+        ],
         "before_record_request": _scrub_request,
         "before_record_response": _scrub_response,
         "match_on": ["method", "path", "gateway_body"],

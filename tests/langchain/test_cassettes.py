@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+import yaml  # type: ignore[import-untyped]
 
 from tests.langchain.conftest import CASSETTES
 
@@ -25,7 +25,9 @@ def test_cassettes_exist_and_are_plain_yaml() -> None:
 @pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
 def test_cassette_has_no_secret_and_keeps_content_type(path: Path) -> None:
     text = path.read_text()
-    assert not _SECRET_TEXT.search(text), f"{path.name} holds something that looks like a secret"
+    assert not _SECRET_TEXT.search(text), (
+        f"{path.name} holds something that looks like a secret"
+    )
     data: dict[str, Any] = yaml.safe_load(text)
     for interaction in data["interactions"]:
         request_headers = {k.lower() for k in interaction["request"]["headers"]}

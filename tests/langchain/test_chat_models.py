@@ -12,7 +12,6 @@ from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
 from pydantic import BaseModel
 
-import aai_gateway
 from langchain_aai_gateway import TRANSCRIPT_TAG, ChatAssemblyAI
 from tests.conftest import TEST_KEY, completion_body, sse_body, sse_response
 from tests.langchain.conftest import MODEL, json_handler, stream_handler
@@ -41,7 +40,9 @@ def mode(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-def test_fields_then_model_kwargs_then_call_kwargs(mode: str, fake_gateway: Any) -> None:
+def test_fields_then_model_kwargs_then_call_kwargs(
+    mode: str, fake_gateway: Any
+) -> None:
     gateway = fake_gateway(json_handler())
     llm = ChatAssemblyAI(
         model=MODEL,
@@ -79,7 +80,7 @@ def test_fields_then_model_kwargs_then_call_kwargs(mode: str, fake_gateway: Any)
 
 def test_unknown_init_kwargs_warn_and_go_to_model_kwargs() -> None:
     with pytest.warns(UserWarning, match="top_k"):
-        llm = ChatAssemblyAI(model=MODEL, top_k=3)
+        llm = ChatAssemblyAI(model=MODEL, top_k=3)  # type: ignore[call-arg]
     assert llm.model_kwargs == {"top_k": 3}
 
 
@@ -92,14 +93,25 @@ def test_answer_metadata_and_usage(mode: str, fake_gateway: Any) -> None:
     assert message.response_metadata["finish_reason"] == "stop"
     assert message.response_metadata["request_id"] == "req-1"
     assert message.response_metadata["model_provider"] == "assemblyai"
-    assert message.usage_metadata == {"input_tokens": 5, "output_tokens": 2, "total_tokens": 7}
+    assert message.usage_metadata == {
+        "input_tokens": 5,
+        "output_tokens": 2,
+        "total_tokens": 7,
+    }
 
 
 STREAM_EVENTS = (
     {"model": MODEL, "choices": [{"index": 0, "delta": {"content": "Hel"}}]},
     {"model": MODEL, "choices": [{"index": 0, "delta": {"content": "lo"}}]},
-    {"model": MODEL, "choices": [{"index": 0, "delta": {}, "finish_reason": "end_turn"}]},
-    {"model": MODEL, "choices": [], "usage": {"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5}},
+    {
+        "model": MODEL,
+        "choices": [{"index": 0, "delta": {}, "finish_reason": "end_turn"}],
+    },
+    {
+        "model": MODEL,
+        "choices": [],
+        "usage": {"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5},
+    },
 )
 
 
@@ -107,7 +119,7 @@ class _Tokens(BaseCallbackHandler):
     def __init__(self) -> None:
         self.tokens: list[str] = []
 
-    def on_llm_new_token(self, token: str, **kwargs: Any) -> None:
+    def on_llm_new_token(self, token: str, **kwargs: Any) -> None:  # type: ignore[override]
         self.tokens.append(token)
 
 
@@ -119,7 +131,11 @@ def test_stream_chunks_callbacks_and_usage(mode: str, fake_gateway: Any) -> None
     assert [c.content for c in chunks] == ["Hel", "lo", ""]
     assert handler.tokens == ["Hel", "lo", ""]
     merged = chunks[0] + chunks[1] + chunks[2]
-    assert merged.usage_metadata == {"input_tokens": 3, "output_tokens": 2, "total_tokens": 5}
+    assert merged.usage_metadata == {
+        "input_tokens": 3,
+        "output_tokens": 2,
+        "total_tokens": 5,
+    }
     assert merged.response_metadata["finish_reason"] == "stop"
     assert merged.response_metadata["model_name"] == MODEL
     assert gateway.bodies()[0]["stream_options"] == {"include_usage": True}
@@ -147,12 +163,14 @@ def test_media_content_raises_before_sending(mode: str, fake_gateway: Any) -> No
     gateway = fake_gateway(json_handler())
     llm = ChatAssemblyAI(model=MODEL, **gateway.options())
     image = {"type": "image", "base64": "AAAA", "mime_type": "image/png"}
-    with pytest.raises(ValueError, match="'image' content part.*claude-sonnet-4-6"):
+    with pytest.raises(ValueError, match=r"'image' content part.*claude-sonnet-4-6"):
         _run(mode, llm, [HumanMessage(["What is this?", image])])
     assert gateway.requests == []
 
 
-def test_unsupported_parameter_named_before_sending(mode: str, fake_gateway: Any) -> None:
+def test_unsupported_parameter_named_before_sending(
+    mode: str, fake_gateway: Any
+) -> None:
     gateway = fake_gateway(json_handler())
     llm = ChatAssemblyAI(model="claude-sonnet-5", temperature=0.3, **gateway.options())
     with pytest.raises(ValueError, match="`temperature`"):
@@ -161,9 +179,16 @@ def test_unsupported_parameter_named_before_sending(mode: str, fake_gateway: Any
 
 
 @pytest.mark.parametrize(
-    "text", ["Summarize { transcript }", "Summarize {{transcript}}", "Summarize {{ TRANSCRIPT }}"]
+    "text",
+    [
+        "Summarize { transcript }",
+        "Summarize {{transcript}}",
+        "Summarize {{ TRANSCRIPT }}",
+    ],
 )
-def test_transcript_near_miss_is_explained(mode: str, fake_gateway: Any, text: str) -> None:
+def test_transcript_near_miss_is_explained(
+    mode: str, fake_gateway: Any, text: str
+) -> None:
     gateway = fake_gateway(json_handler())
     llm = ChatAssemblyAI(model=MODEL, **gateway.options())
     with pytest.raises(ValueError, match="exact tag") as info:
@@ -172,7 +197,9 @@ def test_transcript_near_miss_is_explained(mode: str, fake_gateway: Any, text: s
     assert gateway.requests == []
 
 
-def test_transcript_without_tag_refused_unless_auto(mode: str, fake_gateway: Any) -> None:
+def test_transcript_without_tag_refused_unless_auto(
+    mode: str, fake_gateway: Any
+) -> None:
     gateway = fake_gateway(json_handler())
     llm = ChatAssemblyAI(model=MODEL, transcript_id=TRANSCRIPT, **gateway.options())
     with pytest.raises(ValueError, match="transcript"):
@@ -190,34 +217,57 @@ def test_with_transcript_composes_with_tools_and_structured_output(
     class Answer(BaseModel):
         speaker: str
 
-    call = {"id": "c1", "type": "function", "function": {"name": "Answer", "arguments": '{"speaker": "A"}'}}
+    call = {
+        "id": "c1",
+        "type": "function",
+        "function": {"name": "Answer", "arguments": '{"speaker": "A"}'},
+    }
     body = completion_body(None)
     body["choices"][0]["message"]["tool_calls"] = [call]
     gateway = fake_gateway(json_handler(body))
     base = ChatAssemblyAI(model=MODEL, **gateway.options()).with_transcript(TRANSCRIPT)
     prompt = f"{TRANSCRIPT_TAG} Who spoke first?"
     _run(mode, base.bind_tools([Answer]), prompt)
-    assert _run(mode, base.with_structured_output(Answer), prompt) == Answer(speaker="A")
+    assert _run(mode, base.with_structured_output(Answer), prompt) == Answer(
+        speaker="A"
+    )
     bodies = gateway.bodies()
     assert [b["transcript_id"] for b in bodies] == [TRANSCRIPT, TRANSCRIPT]
-    assert bodies[1]["tool_choice"] == {"type": "function", "function": {"name": "Answer"}}
+    assert bodies[1]["tool_choice"] == {
+        "type": "function",
+        "function": {"name": "Answer"},
+    }
 
 
-def test_structured_output_forwards_kwargs_and_json_repair(mode: str, fake_gateway: Any) -> None:
+def test_structured_output_forwards_kwargs_and_json_repair(
+    mode: str, fake_gateway: Any
+) -> None:
     gateway = fake_gateway(json_handler(completion_body('{"speaker": "B",}')))
     llm = ChatAssemblyAI(model=MODEL, **gateway.options())
-    schema = {"title": "Answer", "type": "object", "properties": {"speaker": {"type": "string"}}}
+    schema = {
+        "title": "Answer",
+        "type": "object",
+        "properties": {"speaker": {"type": "string"}},
+    }
     structured = llm.with_structured_output(
-        schema, method="json_schema", json_repair=True, transcript_id=TRANSCRIPT, strict=True
+        schema,
+        method="json_schema",
+        json_repair=True,
+        transcript_id=TRANSCRIPT,
+        strict=True,
     )
-    with pytest.raises(Exception):  # noqa: B017,PT011 - the fake does not repair
+    with pytest.raises(Exception):  # noqa: B017 - the fake does not repair
         _run(mode, structured, f"{TRANSCRIPT_TAG} Who?")
     body = gateway.bodies()[0]
     assert body["transcript_id"] == TRANSCRIPT
     assert body["post_processing_steps"] == [{"type": "json-repair"}]
     assert body["response_format"] == {
         "type": "json_schema",
-        "json_schema": {"name": "Answer", "schema": body["response_format"]["json_schema"]["schema"], "strict": True},
+        "json_schema": {
+            "name": "Answer",
+            "schema": body["response_format"]["json_schema"]["schema"],
+            "strict": True,
+        },
     }
 
 
@@ -233,7 +283,9 @@ def test_bind_tools_options(fake_gateway: Any) -> None:
         """Multiply two numbers."""
         return a * b
 
-    llm.bind_tools([add, mul], tool_choice="any", parallel_tool_calls=False, strict=True).invoke("x")
+    llm.bind_tools(
+        [add, mul], tool_choice="any", parallel_tool_calls=False, strict=True
+    ).invoke("x")
     body = gateway.bodies()[0]
     assert body["tool_choice"] == "required"
     assert body["parallel_tool_calls"] is False
@@ -244,7 +296,10 @@ def test_bind_tools_options(fake_gateway: Any) -> None:
 def test_bind_tools_response_format_for_agents(fake_gateway: Any) -> None:
     gateway = fake_gateway(json_handler())
     llm = ChatAssemblyAI(model=MODEL, **gateway.options())
-    fmt = {"type": "json_schema", "json_schema": {"name": "Out", "schema": {"type": "object"}}}
+    fmt = {
+        "type": "json_schema",
+        "json_schema": {"name": "Out", "schema": {"type": "object"}},
+    }
     llm.bind_tools([], response_format=fmt).invoke("x")
     assert gateway.bodies()[0]["response_format"] == fmt
 
@@ -268,7 +323,7 @@ def test_ls_params_honour_call_model_and_profile() -> None:
 
 
 def test_secret_never_in_repr_or_dump() -> None:
-    llm = ChatAssemblyAI(model=MODEL, api_key="sk-very-secret")
+    llm = ChatAssemblyAI(model=MODEL, api_key="sk-very-secret")  # type: ignore[arg-type]
     assert "sk-very-secret" not in repr(llm)
     assert "sk-very-secret" not in str(llm)
     assert "sk-very-secret" not in str(llm.model_dump())
@@ -277,7 +332,7 @@ def test_secret_never_in_repr_or_dump() -> None:
 
 def test_key_from_env_and_model_name_alias(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ASSEMBLYAI_API_KEY", "env-key")
-    llm = ChatAssemblyAI(model_name=MODEL)
+    llm = ChatAssemblyAI(model_name=MODEL)  # type: ignore[call-arg]
     assert llm.model == MODEL
     assert llm.api_key is not None
     assert llm.api_key.get_secret_value() == "env-key"
@@ -315,7 +370,9 @@ def test_non_streaming_model_streams_one_chunk(fake_gateway: Any) -> None:
 
 def test_sse_stream_helpers_are_wired(fake_gateway: Any) -> None:
     # A plain SSE response without usage still ends with one final chunk.
-    gateway = fake_gateway(lambda _r: sse_response(sse_body(STREAM_EVENTS[0], STREAM_EVENTS[2])))
+    gateway = fake_gateway(
+        lambda _r: sse_response(sse_body(STREAM_EVENTS[0], STREAM_EVENTS[2]))
+    )
     chunks = list(ChatAssemblyAI(model=MODEL, **gateway.options()).stream("Hi"))
     assert chunks[-1].chunk_position == "last"
     assert chunks[-1].usage_metadata is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 import pytest
 from langchain_core.messages import (
@@ -15,7 +16,13 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
-from aai_gateway import ChatCompletion, ChatCompletionChunk, ToolCall, ToolCallDelta, Usage
+from aai_gateway import (
+    ChatCompletion,
+    ChatCompletionChunk,
+    ToolCall,
+    ToolCallDelta,
+    Usage,
+)
 from langchain_aai_gateway._convert import (
     StreamConverter,
     from_gateway_completion,
@@ -42,7 +49,11 @@ def test_roles_names_and_tool_calls() -> None:
             "role": "assistant",
             "content": None,
             "tool_calls": [
-                {"id": "c1", "type": "function", "function": {"name": "f", "arguments": '{"x": 1}'}}
+                {
+                    "id": "c1",
+                    "type": "function",
+                    "function": {"name": "f", "arguments": '{"x": 1}'},
+                }
             ],
         },
         {"role": "tool", "tool_call_id": "c1", "content": "42", "name": "f"},
@@ -65,8 +76,13 @@ def test_consecutive_same_role_messages_are_kept_apart() -> None:
 
 
 def test_user_text_parts_stay_parts() -> None:
-    wire = to_gateway_messages([HumanMessage([{"type": "text", "text": "a"}, "b"])], MODEL)
-    assert wire[0]["content"] == [{"type": "text", "text": "a"}, {"type": "text", "text": "b"}]
+    wire = to_gateway_messages(
+        [HumanMessage([{"type": "text", "text": "a"}, "b"])], MODEL
+    )
+    assert wire[0]["content"] == [
+        {"type": "text", "text": "a"},
+        {"type": "text", "text": "b"},
+    ]
 
 
 def test_assistant_history_drops_duplicated_tool_blocks_and_reasoning() -> None:
@@ -112,14 +128,18 @@ def test_unknown_part_and_message_types_raise() -> None:
     with pytest.raises(ValueError, match="'mystery'"):
         to_gateway_messages([HumanMessage([{"type": "mystery"}])], MODEL)
     with pytest.raises(TypeError, match="FunctionMessage"):
-        to_gateway_messages([FunctionMessage("x", name="f")], MODEL)
+        to_gateway_messages([FunctionMessage(content="x", name="f")], MODEL)
     with pytest.raises(ValueError, match="'wizard'"):
-        to_gateway_messages([ChatMessage("x", role="wizard")], MODEL)
+        to_gateway_messages([ChatMessage(content="x", role="wizard")], MODEL)
 
 
 def test_chat_message_roles_map() -> None:
     wire = to_gateway_messages(
-        [ChatMessage("s", role="developer"), ChatMessage("u", role="human")], MODEL
+        [
+            ChatMessage(content="s", role="developer"),
+            ChatMessage(content="u", role="human"),
+        ],
+        MODEL,
     )
     assert [m["role"] for m in wire] == ["system", "user"]
 
@@ -134,8 +154,11 @@ def test_inputs_are_not_mutated() -> None:
     assert messages == before
 
 
-TOOLS = [{"type": "function", "function": {"name": "f", "parameters": {}}}]
-TWO_TOOLS = [*TOOLS, {"type": "function", "function": {"name": "g", "parameters": {}}}]
+TOOLS: list[Any] = [{"type": "function", "function": {"name": "f", "parameters": {}}}]
+TWO_TOOLS: list[Any] = [
+    *TOOLS,
+    {"type": "function", "function": {"name": "g", "parameters": {}}},
+]
 NAMED_F = {"type": "function", "function": {"name": "f"}}
 
 
@@ -154,7 +177,9 @@ NAMED_F = {"type": "function", "function": {"name": "f"}}
         (NAMED_F, TWO_TOOLS, NAMED_F),
     ],
 )
-def test_tool_choice_mapping(choice: object, tools: list, expected: object) -> None:
+def test_tool_choice_mapping(
+    choice: object, tools: list[Any], expected: object
+) -> None:
     assert to_gateway_tool_choice(choice, tools) == expected
 
 
@@ -164,7 +189,11 @@ def test_tool_choice_unknown_name_raises() -> None:
 
 
 def test_usage_details_only_when_sent() -> None:
-    assert to_usage_metadata(Usage(3, 4, 7)) == {"input_tokens": 3, "output_tokens": 4, "total_tokens": 7}
+    assert to_usage_metadata(Usage(3, 4, 7)) == {
+        "input_tokens": 3,
+        "output_tokens": 4,
+        "total_tokens": 7,
+    }
     assert to_usage_metadata(Usage(10, 4, 14, 6, 2, 1)) == {
         "input_tokens": 10,
         "output_tokens": 4,
@@ -187,7 +216,9 @@ def test_completion_to_message() -> None:
     )
     message = from_gateway_completion(completion, "requested")
     assert message.content == ""
-    assert message.tool_calls == [{"name": "f", "args": {"x": 1}, "id": "c1", "type": "tool_call"}]
+    assert message.tool_calls == [
+        {"name": "f", "args": {"x": 1}, "id": "c1", "type": "tool_call"}
+    ]
     assert message.invalid_tool_calls[0]["name"] == "g"
     assert message.invalid_tool_calls[0]["args"] == "{bad"
     assert message.additional_kwargs == {"reasoning_content": "mulling"}
@@ -205,7 +236,9 @@ def test_completion_without_model_names_the_requested_one() -> None:
     assert message.response_metadata["model_name"] == "requested"
 
 
-def _merge(chunks: list[ChatCompletionChunk], **options: bool) -> tuple[list[AIMessageChunk], AIMessageChunk]:
+def _merge(
+    chunks: list[ChatCompletionChunk], **options: bool
+) -> tuple[list[AIMessageChunk], AIMessageChunk]:
     converter = StreamConverter("asked", **options)
     messages = [g.message for c in chunks for g in converter.convert(c)]
     merged = messages[0]
@@ -218,9 +251,16 @@ def test_stream_tool_calls_merge_by_index_with_name_and_id_once() -> None:
     chunks = [
         ChatCompletionChunk(tool_calls=(ToolCallDelta(0, "c1", "f", '{"x"'),)),
         # A provider that repeats the name and id on every fragment.
-        ChatCompletionChunk(tool_calls=(ToolCallDelta(0, "c1", "f", ": 1}"), ToolCallDelta(1, "c2", "g", ""))),
+        ChatCompletionChunk(
+            tool_calls=(
+                ToolCallDelta(0, "c1", "f", ": 1}"),
+                ToolCallDelta(1, "c2", "g", ""),
+            )
+        ),
         ChatCompletionChunk(tool_calls=(ToolCallDelta(1, None, None, "{}"),)),
-        ChatCompletionChunk(final=True, finish_reason="tool_calls", usage=Usage(3, 4, 7), model="m"),
+        ChatCompletionChunk(
+            final=True, finish_reason="tool_calls", usage=Usage(3, 4, 7), model="m"
+        ),
     ]
     messages, merged = _merge(chunks)
     assert merged.tool_calls == [
@@ -229,14 +269,20 @@ def test_stream_tool_calls_merge_by_index_with_name_and_id_once() -> None:
     ]
     assert merged.response_metadata["finish_reason"] == "tool_calls"
     assert merged.response_metadata["model_name"] == "m"
-    assert merged.usage_metadata == {"input_tokens": 3, "output_tokens": 4, "total_tokens": 7}
+    assert merged.usage_metadata == {
+        "input_tokens": 3,
+        "output_tokens": 4,
+        "total_tokens": 7,
+    }
     assert sum(1 for m in messages if m.usage_metadata) == 1
     assert sum(1 for m in messages if "model_name" in m.response_metadata) == 1
     assert messages[-1].chunk_position == "last"
 
 
 def test_stream_text_and_calls_in_one_delta_are_split() -> None:
-    chunk = ChatCompletionChunk(content="Hi", tool_calls=(ToolCallDelta(0, "c1", "f", "{}"),), final=True)
+    chunk = ChatCompletionChunk(
+        content="Hi", tool_calls=(ToolCallDelta(0, "c1", "f", "{}"),), final=True
+    )
     messages, merged = _merge([chunk])
     assert [m.content for m in messages] == ["Hi", "", ""]
     assert messages[1].tool_call_chunks[0]["name"] == "f"
@@ -245,5 +291,7 @@ def test_stream_text_and_calls_in_one_delta_are_split() -> None:
 
 
 def test_stream_usage_can_be_left_out() -> None:
-    _, merged = _merge([ChatCompletionChunk(final=True, usage=Usage(1, 1, 2))], include_usage=False)
+    _, merged = _merge(
+        [ChatCompletionChunk(final=True, usage=Usage(1, 1, 2))], include_usage=False
+    )
     assert merged.usage_metadata is None

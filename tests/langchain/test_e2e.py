@@ -67,16 +67,26 @@ def llm(options: dict[str, Any]) -> ChatAssemblyAI:
 
 
 def test_lcel_chain_invoke_and_stream(llm: ChatAssemblyAI) -> None:
-    chain = ChatPromptTemplate.from_messages([("human", "Tell me about {topic}")]) | llm | StrOutputParser()
+    chain = (
+        ChatPromptTemplate.from_messages([("human", "Tell me about {topic}")])
+        | llm
+        | StrOutputParser()
+    )
     assert chain.invoke({"topic": "cats"}) == "Echo: Tell me about cats"
     pieces = list(chain.stream({"topic": "dogs"}))
     assert len([p for p in pieces if p]) > 1
     assert "".join(pieces) == "Echo: Tell me about dogs"
 
 
-async def test_lcel_chain_async(options: dict[str, Any], async_http: httpx.AsyncClient) -> None:
+async def test_lcel_chain_async(
+    options: dict[str, Any], async_http: httpx.AsyncClient
+) -> None:
     llm = ChatAssemblyAI(model=MODEL, http_async_client=async_http, **options)
-    chain = ChatPromptTemplate.from_messages([("human", "Tell me about {topic}")]) | llm | StrOutputParser()
+    chain = (
+        ChatPromptTemplate.from_messages([("human", "Tell me about {topic}")])
+        | llm
+        | StrOutputParser()
+    )
     assert await chain.ainvoke({"topic": "owls"}) == "Echo: Tell me about owls"
     pieces = [p async for p in chain.astream({"topic": "bats"})]
     assert "".join(pieces) == "Echo: Tell me about bats"
@@ -100,7 +110,9 @@ def test_create_agent_runs_a_tool_loop(llm: ChatAssemblyAI, emulator: Any) -> No
     assert len(emulator.requests) == 2
 
 
-def test_create_agent_structured_response_uses_response_format(llm: ChatAssemblyAI, emulator: Any) -> None:
+def test_create_agent_structured_response_uses_response_format(
+    llm: ChatAssemblyAI, emulator: Any
+) -> None:
     from langchain.agents import create_agent
 
     agent = create_agent(model=llm, tools=[], response_format=Joke)
@@ -109,14 +121,18 @@ def test_create_agent_structured_response_uses_response_format(llm: ChatAssembly
     assert emulator.requests[0].json["response_format"]["type"] == "json_schema"
 
 
-def test_create_agent_with_retry_middleware(options: dict[str, Any], emulator: Any) -> None:
+def test_create_agent_with_retry_middleware(
+    options: dict[str, Any], emulator: Any
+) -> None:
     from langchain.agents import create_agent
     from langchain.agents.middleware import ModelRetryMiddleware
 
     emulator.add_fault(Fault(status=429))
     llm = ChatAssemblyAI(model=MODEL, max_retries=0, **options)
     agent = create_agent(
-        model=llm, tools=[], middleware=[ModelRetryMiddleware(max_retries=1, initial_delay=0.01)]
+        model=llm,
+        tools=[],
+        middleware=[ModelRetryMiddleware(max_retries=1, initial_delay=0.01)],
     )
     result = agent.invoke({"messages": [HumanMessage("Hello")]})
     assert result["messages"][-1].content == "Echo: Hello"
@@ -129,9 +145,14 @@ def test_langgraph_streams_tokens(llm: ChatAssemblyAI) -> None:
     def call_model(state: MessagesState) -> dict[str, Any]:
         return {"messages": [llm.invoke(state["messages"])]}
 
-    graph = StateGraph(MessagesState).add_node("model", call_model).add_edge(START, "model").compile()
+    graph = (
+        StateGraph(MessagesState)
+        .add_node("model", call_model)
+        .add_edge(START, "model")
+        .compile()
+    )
     tokens = [
-        chunk.content
+        chunk.text
         for chunk, _meta in graph.stream(
             {"messages": [HumanMessage("one two three four")]}, stream_mode="messages"
         )
@@ -163,8 +184,14 @@ async def test_astream_events_v2_report_tokens(
 
 @pytest.mark.parametrize("method", ["function_calling", "json_schema"])
 @pytest.mark.parametrize("kind", ["pydantic", "typeddict", "json_schema"])
-def test_structured_output_three_schema_kinds(llm: ChatAssemblyAI, method: str, kind: str) -> None:
-    schema: Any = {"pydantic": Joke, "typeddict": JokeDict, "json_schema": Joke.model_json_schema()}[kind]
+def test_structured_output_three_schema_kinds(
+    llm: ChatAssemblyAI, method: str, kind: str
+) -> None:
+    schema: Any = {
+        "pydantic": Joke,
+        "typeddict": JokeDict,
+        "json_schema": Joke.model_json_schema(),
+    }[kind]
     structured = llm.with_structured_output(schema, method=method)  # type: ignore[arg-type]
     result = structured.invoke("Tell me a joke about cats")
     value = result.model_dump() if isinstance(result, Joke) else result
@@ -175,18 +202,25 @@ def test_structured_output_three_schema_kinds(llm: ChatAssemblyAI, method: str, 
     assert last == value
 
 
-def test_structured_output_include_raw_and_json_repair(llm: ChatAssemblyAI, emulator: Any) -> None:
+def test_structured_output_include_raw_and_json_repair(
+    llm: ChatAssemblyAI, emulator: Any
+) -> None:
     structured = llm.with_structured_output(Joke, include_raw=True, json_repair=True)
     result = structured.invoke("Tell me a joke")
     assert isinstance(result["raw"], AIMessage)
     assert isinstance(result["parsed"], Joke)
     assert result["parsing_error"] is None
-    assert emulator.requests[0].json["post_processing_steps"] == [{"type": "json-repair"}]
+    assert emulator.requests[0].json["post_processing_steps"] == [
+        {"type": "json-repair"}
+    ]
 
 
 def test_transcript_question_by_reference(llm: ChatAssemblyAI, emulator: Any) -> None:
     prompt = ChatPromptTemplate.from_messages(
-        [("system", "Answer from the call."), ("human", "{transcript}\n\nWho answered the call?")]
+        [
+            ("system", "Answer from the call."),
+            ("human", "{transcript}\n\nWho answered the call?"),
+        ]
     ).partial(transcript=TRANSCRIPT_TAG)
     chain = prompt | llm.with_transcript(SUPPORT_CALL) | StrOutputParser()
     answer = chain.invoke({})
@@ -194,27 +228,42 @@ def test_transcript_question_by_reference(llm: ChatAssemblyAI, emulator: Any) ->
     assert emulator.requests[0].json["transcript_id"] == SUPPORT_CALL
 
 
-def test_transcript_tag_mangled_by_fstring_template_is_caught(llm: ChatAssemblyAI, emulator: Any) -> None:
-    prompt = ChatPromptTemplate.from_messages([("human", "{{ transcript }} Who spoke?")])
+def test_transcript_tag_mangled_by_fstring_template_is_caught(
+    llm: ChatAssemblyAI, emulator: Any
+) -> None:
+    prompt = ChatPromptTemplate.from_messages(
+        [("human", "{{ transcript }} Who spoke?")]
+    )
     chain = prompt | llm.with_transcript(SUPPORT_CALL)
     with pytest.raises(ValueError, match="exact tag"):
         chain.invoke({})
     assert emulator.requests == []
 
 
-def test_transcript_with_tools_through_agent(llm: ChatAssemblyAI, emulator: Any) -> None:
+def test_transcript_with_tools_through_agent(
+    llm: ChatAssemblyAI, emulator: Any
+) -> None:
     from langchain.agents import create_agent
 
-    agent = create_agent(model=llm.with_transcript(SUPPORT_CALL), tools=[magic_function])
-    agent.invoke({"messages": [HumanMessage(f"{TRANSCRIPT_TAG} What is magic_function(4)?")]})
-    assert [r.json["transcript_id"] for r in emulator.requests] == [SUPPORT_CALL, SUPPORT_CALL]
+    agent = create_agent(
+        model=llm.with_transcript(SUPPORT_CALL), tools=[magic_function]
+    )
+    agent.invoke(
+        {"messages": [HumanMessage(f"{TRANSCRIPT_TAG} What is magic_function(4)?")]}
+    )
+    assert [r.json["transcript_id"] for r in emulator.requests] == [
+        SUPPORT_CALL,
+        SUPPORT_CALL,
+    ]
 
 
 def test_unknown_transcript_is_a_clear_error(llm: ChatAssemblyAI) -> None:
     import aai_gateway
 
     with pytest.raises(aai_gateway.TranscriptNotFoundError):
-        llm.invoke(f"{TRANSCRIPT_TAG} Hi", transcript_id="00000000-0000-4000-8000-000000000000")
+        llm.invoke(
+            f"{TRANSCRIPT_TAG} Hi", transcript_id="00000000-0000-4000-8000-000000000000"
+        )
 
 
 def test_model_that_cannot_stream_streams_one_chunk(options: dict[str, Any]) -> None:
@@ -223,10 +272,12 @@ def test_model_that_cannot_stream_streams_one_chunk(options: dict[str, Any]) -> 
     assert [c.content for c in chunks] == ["Echo: all at once"]
 
 
-def test_llm_chain_with_transcript_streamed_and_not(options: dict[str, Any], emulator: Any) -> None:
-    prompt = PromptTemplate.from_template("{transcript} Who answered the call?").partial(
-        transcript=TRANSCRIPT_TAG
-    )
+def test_llm_chain_with_transcript_streamed_and_not(
+    options: dict[str, Any], emulator: Any
+) -> None:
+    prompt = PromptTemplate.from_template(
+        "{transcript} Who answered the call?"
+    ).partial(transcript=TRANSCRIPT_TAG)
     llm = AssemblyAILLM(model=MODEL, transcript_id=SUPPORT_CALL, **options)
     chain = prompt | llm | StrOutputParser()
     answer = chain.invoke({})
@@ -234,10 +285,14 @@ def test_llm_chain_with_transcript_streamed_and_not(options: dict[str, Any], emu
     pieces = list(chain.stream({}))
     assert len(pieces) > 3
     assert "".join(pieces) == answer
-    assert [r.json["prompt"] for r in emulator.requests] == [f"{TRANSCRIPT_TAG} Who answered the call?"] * 2
+    assert [r.json["prompt"] for r in emulator.requests] == [
+        f"{TRANSCRIPT_TAG} Who answered the call?"
+    ] * 2
 
 
-async def test_llm_async(options: dict[str, Any], async_http: httpx.AsyncClient) -> None:
+async def test_llm_async(
+    options: dict[str, Any], async_http: httpx.AsyncClient
+) -> None:
     llm = AssemblyAILLM(model=MODEL, http_async_client=async_http, **options)
     assert await llm.ainvoke("async hello") == "Echo: async hello"
     pieces = [p async for p in llm.astream("async stream")]

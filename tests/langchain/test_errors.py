@@ -28,7 +28,9 @@ from tests.conftest import completion_body
 from tests.langchain.conftest import MODEL, json_handler
 
 
-def _envelope(status: int, message: str, errors: list[str] | None = None) -> dict[str, Any]:
+def _envelope(
+    status: int, message: str, errors: list[str] | None = None
+) -> dict[str, Any]:
     body: dict[str, Any] = {"code": status, "message": message, "request_id": "req-err"}
     if errors:
         body["metadata"] = {"errors": errors}
@@ -36,12 +38,27 @@ def _envelope(status: int, message: str, errors: list[str] | None = None) -> dic
 
 
 CASES = [
-    (400, "invalid request body", aai_gateway.BadRequestError, ModelInvalidRequestError),
-    (401, "Authentication error", aai_gateway.AuthenticationError, ModelAuthenticationError),
+    (
+        400,
+        "invalid request body",
+        aai_gateway.BadRequestError,
+        ModelInvalidRequestError,
+    ),
+    (
+        401,
+        "Authentication error",
+        aai_gateway.AuthenticationError,
+        ModelAuthenticationError,
+    ),
     (403, "forbidden", aai_gateway.PermissionDeniedError, ModelPermissionDeniedError),
     (404, "not found", aai_gateway.NotFoundError, ModelNotFoundError),
     (409, "conflict", aai_gateway.ConflictError, ModelInvalidRequestError),
-    (422, "json repair failed", aai_gateway.UnprocessableEntityError, ModelInvalidRequestError),
+    (
+        422,
+        "json repair failed",
+        aai_gateway.UnprocessableEntityError,
+        ModelInvalidRequestError,
+    ),
     (429, "too many requests", aai_gateway.RateLimitError, ModelRateLimitError),
     (500, "upstream failed", aai_gateway.InternalServerError, ModelAPIError),
     (418, "teapot", aai_gateway.APIStatusError, ModelAPIError),
@@ -63,7 +80,9 @@ def _call(how: str, llm: Any) -> Any:
 
 
 @pytest.mark.parametrize("how", ["invoke", "stream", "ainvoke", "astream"])
-@pytest.mark.parametrize(("status", "message", "core_cls", "lc_cls"), CASES, ids=[str(c[0]) for c in CASES])
+@pytest.mark.parametrize(
+    ("status", "message", "core_cls", "lc_cls"), CASES, ids=[str(c[0]) for c in CASES]
+)
 def test_status_errors_are_both_classes(
     fake_gateway: Any, how: str, status: int, message: str, core_cls: type, lc_cls: type
 ) -> None:
@@ -71,9 +90,9 @@ def test_status_errors_are_both_classes(
     llm = ChatAssemblyAI(model=MODEL, max_retries=0, **gateway.options())
     with pytest.raises(core_cls) as info:
         _call(how, llm)
-    error = info.value
-    assert isinstance(error, lc_cls)
-    assert isinstance(error, ModelError)
+    error: Any = info.value
+    assert isinstance(info.value, lc_cls)
+    assert isinstance(info.value, ModelError)
     assert error.status_code == status
     assert error.request_id == "req-err"
     assert message in str(error)
@@ -91,7 +110,9 @@ def test_llm_raises_the_same_classes(fake_gateway: Any) -> None:
 
 
 def test_transcript_not_found_is_an_invalid_request(fake_gateway: Any) -> None:
-    gateway = fake_gateway(json_handler(_envelope(404, "transcript not found"), status=404))
+    gateway = fake_gateway(
+        json_handler(_envelope(404, "transcript not found"), status=404)
+    )
     llm = ChatAssemblyAI(model=MODEL, **gateway.options())
     with pytest.raises(aai_gateway.TranscriptNotFoundError) as info:
         llm.invoke("{{ transcript }} Who?", transcript_id="nope")
@@ -100,7 +121,11 @@ def test_transcript_not_found_is_an_invalid_request(fake_gateway: Any) -> None:
 
 
 def test_context_overflow_is_recognised(fake_gateway: Any) -> None:
-    body = _envelope(400, "invalid request body", ["prompt is too long: 250000 tokens > 200000 maximum"])
+    body = _envelope(
+        400,
+        "invalid request body",
+        ["prompt is too long: 250000 tokens > 200000 maximum"],
+    )
     gateway = fake_gateway(json_handler(body, status=400))
     with pytest.raises(ContextOverflowError) as info:
         ChatAssemblyAI(model=MODEL, **gateway.options()).invoke("Hi")
@@ -120,10 +145,16 @@ def test_missing_key_is_an_authentication_error() -> None:
     ("exc", "core_cls", "lc_cls"),
     [
         (httpx.ReadTimeout("slow"), aai_gateway.APITimeoutError, ModelTimeoutError),
-        (httpx.ConnectError("refused"), aai_gateway.APIConnectionError, ModelConnectionError),
+        (
+            httpx.ConnectError("refused"),
+            aai_gateway.APIConnectionError,
+            ModelConnectionError,
+        ),
     ],
 )
-def test_transport_errors(fake_gateway: Any, exc: Exception, core_cls: type, lc_cls: type) -> None:
+def test_transport_errors(
+    fake_gateway: Any, exc: Exception, core_cls: type, lc_cls: type
+) -> None:
     def fail(request: httpx.Request) -> httpx.Response:
         raise exc
 
@@ -131,7 +162,7 @@ def test_transport_errors(fake_gateway: Any, exc: Exception, core_cls: type, lc_
     with pytest.raises(core_cls) as info:
         ChatAssemblyAI(model=MODEL, max_retries=0, **gateway.options()).invoke("Hi")
     assert isinstance(info.value, lc_cls)
-    assert info.value.is_retryable
+    assert getattr(info.value, "is_retryable", False)
 
 
 def test_with_fallbacks_catches_model_errors(fake_gateway: Any) -> None:
@@ -139,7 +170,9 @@ def test_with_fallbacks_catches_model_errors(fake_gateway: Any) -> None:
     working = fake_gateway(json_handler(completion_body("Backup here.")))
     primary = ChatAssemblyAI(model=MODEL, max_retries=0, **failing.options())
     backup = ChatAssemblyAI(model="gpt-5", **working.options())
-    chain = primary.with_fallbacks([backup], exceptions_to_handle=(ModelRateLimitError,))
+    chain = primary.with_fallbacks(
+        [backup], exceptions_to_handle=(ModelRateLimitError,)
+    )
     assert chain.invoke("Hi").content == "Backup here."
 
 
@@ -150,18 +183,26 @@ def test_model_retry_middleware_decides_by_class() -> None:
         return convert_error(error)
 
     assert default_retry_on(twin(aai_gateway.RateLimitError("busy", status_code=429)))
-    assert default_retry_on(twin(aai_gateway.InternalServerError("down", status_code=503)))
+    assert default_retry_on(
+        twin(aai_gateway.InternalServerError("down", status_code=503))
+    )
     assert default_retry_on(twin(aai_gateway.APITimeoutError("slow")))
-    assert not default_retry_on(twin(aai_gateway.AuthenticationError("key", status_code=401)))
-    assert not default_retry_on(twin(aai_gateway.BadRequestError("bad", status_code=400)))
+    assert not default_retry_on(
+        twin(aai_gateway.AuthenticationError("key", status_code=401))
+    )
+    assert not default_retry_on(
+        twin(aai_gateway.BadRequestError("bad", status_code=400))
+    )
 
 
 def test_converted_errors_pickle_and_keep_attributes() -> None:
-    core = aai_gateway.RateLimitError("busy", status_code=429, retry_after=2.0, request_id="r1")
-    twin = convert_error(core)
-    assert isinstance(twin, ModelRateLimitError)
+    core = aai_gateway.RateLimitError(
+        "busy", status_code=429, retry_after=2.0, request_id="r1"
+    )
+    twin: Any = convert_error(core)
+    assert isinstance(convert_error(core), ModelRateLimitError)
     assert (twin.retry_after, twin.request_id, twin.status_code) == (2.0, "r1", 429)
-    again = pickle.loads(pickle.dumps(twin))
+    again = pickle.loads(pickle.dumps(twin))  # noqa: S301 - our own bytes
     assert type(again) is type(twin)
     assert again.request_id == "r1"
     assert convert_error(twin) is twin

@@ -22,7 +22,7 @@ class _Tokens(BaseCallbackHandler):
     def __init__(self) -> None:
         self.tokens: list[str] = []
 
-    def on_llm_new_token(self, token: str, **kwargs: Any) -> None:
+    def on_llm_new_token(self, token: str, **kwargs: Any) -> None:  # type: ignore[override]
         self.tokens.append(token)
 
 
@@ -55,7 +55,9 @@ def test_shares_the_chat_models_fields_and_plumbing() -> None:
 
 def test_prompt_field_and_overrides(mode: str, fake_gateway: Any) -> None:
     gateway = fake_gateway(json_handler())
-    llm = AssemblyAILLM(model=MODEL, max_tokens=20, transcript_id=TRANSCRIPT, **gateway.options())
+    llm = AssemblyAILLM(
+        model=MODEL, max_tokens=20, transcript_id=TRANSCRIPT, **gateway.options()
+    )
     text = _invoke(mode, llm, f"{TRANSCRIPT_TAG} Who?", model="gpt-5", stop=["x"])
     assert text == "Hello."
     assert gateway.bodies() == [
@@ -99,8 +101,14 @@ def test_invoke_streams_when_streaming_is_set(mode: str, fake_gateway: Any) -> N
 
 def test_prompt_template_chain_with_transcript(mode: str, fake_gateway: Any) -> None:
     gateway = fake_gateway(json_handler())
-    prompt = PromptTemplate.from_template("{transcript} Who spoke first?").partial(transcript=TRANSCRIPT_TAG)
-    chain = prompt | AssemblyAILLM(model=MODEL, **gateway.options()).with_transcript(TRANSCRIPT) | StrOutputParser()
+    prompt = PromptTemplate.from_template("{transcript} Who spoke first?").partial(
+        transcript=TRANSCRIPT_TAG
+    )
+    chain = (
+        prompt
+        | AssemblyAILLM(model=MODEL, **gateway.options()).with_transcript(TRANSCRIPT)
+        | StrOutputParser()
+    )
     assert _invoke(mode, chain, {}) == "Hello."
     assert gateway.bodies()[0]["prompt"] == f"{TRANSCRIPT_TAG} Who spoke first?"
 
@@ -108,7 +116,9 @@ def test_prompt_template_chain_with_transcript(mode: str, fake_gateway: Any) -> 
 def test_fstring_mangled_tag_is_explained(fake_gateway: Any) -> None:
     gateway = fake_gateway(json_handler())
     prompt = PromptTemplate.from_template("{{ transcript }} Who spoke first?")
-    chain = prompt | AssemblyAILLM(model=MODEL, transcript_id=TRANSCRIPT, **gateway.options())
+    chain = prompt | AssemblyAILLM(
+        model=MODEL, transcript_id=TRANSCRIPT, **gateway.options()
+    )
     with pytest.raises(ValueError, match=r"'\{ transcript \}'"):
         chain.invoke({})
     assert gateway.requests == []
@@ -117,14 +127,17 @@ def test_fstring_mangled_tag_is_explained(fake_gateway: Any) -> None:
 def test_auto_tag_placement_for_prompts(fake_gateway: Any) -> None:
     gateway = fake_gateway(json_handler())
     llm = AssemblyAILLM(
-        model=MODEL, transcript_id=TRANSCRIPT, transcript_tag_placement="auto", **gateway.options()
+        model=MODEL,
+        transcript_id=TRANSCRIPT,
+        transcript_tag_placement="auto",
+        **gateway.options(),
     )
     llm.invoke("Who spoke first?")
     assert TRANSCRIPT_TAG in gateway.bodies()[0]["prompt"]
 
 
 def test_ls_params_and_identity() -> None:
-    llm = AssemblyAILLM(model=MODEL, temperature=0.0, api_key="sk-secret")
+    llm = AssemblyAILLM(model=MODEL, temperature=0.0, api_key="sk-secret")  # type: ignore[arg-type]
     assert llm._get_ls_params(model="gpt-5")["ls_model_name"] == "gpt-5"
     assert llm._get_ls_params()["ls_model_type"] == "llm"
     assert llm._llm_type == "assemblyai-gateway-llm"

@@ -19,7 +19,9 @@ class TestChatAssemblyAIUnit(ChatModelUnitTests):
         return {"model": "claude-sonnet-4-6"}
 
     @property
-    def init_from_env_params(self) -> tuple[dict[str, str], dict[str, Any], dict[str, Any]]:
+    def init_from_env_params(
+        self,
+    ) -> tuple[dict[str, str], dict[str, Any], dict[str, Any]]:
         return (
             {"ASSEMBLYAI_API_KEY": "test-key"},
             {"model": "claude-sonnet-4-6"},

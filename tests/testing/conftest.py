@@ -9,13 +9,25 @@ from typing import Any
 import httpx
 import pytest
 
-from aai_gateway.testing import EmulatorServer, GatewayEmulator
+from aai_gateway.testing import MEETING_IDS, EmulatorServer, GatewayEmulator
+from aai_gateway.testing._transcripts import DELETED_AUDIO_URL
 from tests.testing.helpers import AUTH, make_client
 
 
-@pytest.fixture(scope="module")
+def _fresh(emulator: GatewayEmulator) -> GatewayEmulator:
+    emulator.reset()
+    # Rebuilding the meetings costs ~12 ms, so only when a test changed the store.
+    deleted = any(
+        t.get("audio_url") == DELETED_AUDIO_URL for t in emulator.transcripts.values()
+    )
+    if deleted or set(emulator.transcripts) != set(MEETING_IDS.values()):
+        emulator.reset_transcripts()
+    return emulator
+
+
+@pytest.fixture(scope="session")
 def shared() -> Iterator[tuple[GatewayEmulator, EmulatorServer]]:
-    """One served emulator (default options, no rate limit) per test module."""
+    """One served emulator (default options, no rate limit) for the session."""
     emulator = GatewayEmulator(rate_limit=None, retry_delay=0.01)
     with emulator.serve() as server:
         yield emulator, server
@@ -23,14 +35,13 @@ def shared() -> Iterator[tuple[GatewayEmulator, EmulatorServer]]:
 
 @pytest.fixture
 def emu(shared: tuple[GatewayEmulator, EmulatorServer]) -> GatewayEmulator:
-    """The module's emulator, with requests, faults and rate counts reset."""
-    shared[0].reset()
-    return shared[0]
+    """The session's emulator, with requests, faults, rate counts and transcripts reset."""
+    return _fresh(shared[0])
 
 
 @pytest.fixture
 def server(shared: tuple[GatewayEmulator, EmulatorServer]) -> EmulatorServer:
-    """The module's running server."""
+    """The session's running server."""
     return shared[1]
 
 
@@ -48,17 +59,32 @@ def rest(server: EmulatorServer) -> Iterator[httpx.Client]:
         yield client
 
 
-@pytest.fixture
-def serve() -> Iterator[Callable[..., tuple[GatewayEmulator, httpx.Client]]]:
-    """Start an emulator with the given options; returns it and a gateway client."""
+@pytest.fixture(scope="session")
+def _served() -> Iterator[Callable[..., tuple[GatewayEmulator, httpx.Client]]]:
+    """Emulators by options, each started once (starting and stopping costs ~0.2 s)."""
+    running: dict[
+        tuple[tuple[str, Any], ...], tuple[GatewayEmulator, httpx.Client]
+    ] = {}
     with ExitStack() as stack:
 
         def start(**options: Any) -> tuple[GatewayEmulator, httpx.Client]:
             options.setdefault("retry_delay", 0.01)
-            emulator = GatewayEmulator(**options)
-            running = stack.enter_context(emulator.serve())
-            client = make_client(running.base_url, AUTH)
-            stack.enter_context(client)
+            key = tuple(sorted(options.items()))
+            if key not in running:
+                emulator = GatewayEmulator(**options)
+                server = stack.enter_context(emulator.serve())
+                client = stack.enter_context(make_client(server.base_url, AUTH))
+                running[key] = emulator, client
+            emulator, client = running[key]
+            _fresh(emulator)
             return emulator, client
 
         yield start
+
+
+@pytest.fixture
+def serve(
+    _served: Callable[..., tuple[GatewayEmulator, httpx.Client]],
+) -> Callable[..., tuple[GatewayEmulator, httpx.Client]]:
+    """Get a served emulator with the given options, freshly reset, and its client."""
+    return _served

@@ -1,0 +1,98 @@
+"""`python -m aai_gateway.testing`: the command line."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from aai_gateway.testing.__main__ import build_parser
+from tests.testing.helpers import make_client
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_help() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "aai_gateway.testing", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 0
+    for option in ("--port", "--host", "--api-key", "--region", "--rate-limit"):
+        assert option in result.stdout
+
+
+def test_parser_defaults_and_choices() -> None:
+    args = build_parser().parse_args([])
+    assert (args.host, args.port, args.region, args.rate_limit) == (
+        "127.0.0.1",
+        8000,
+        "us",
+        30,
+    )
+    assert args.api_keys is None
+    args = build_parser().parse_args(
+        ["--api-key", "a", "--api-key", "b", "--region", "eu"]
+    )
+    assert args.api_keys == ["a", "b"]
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["--region", "ap"])
+
+
+def test_serves_until_terminated() -> None:
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "aai_gateway.testing",
+        "--port",
+        str(port),
+        "--api-key",
+        "cli-key",
+        "--region",
+        "eu",
+    ]
+    # A fixed command line: this interpreter and the emulator module.
+    process = subprocess.Popen(  # noqa: S603
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        with make_client(f"http://127.0.0.1:{port}") as client:
+            response = None
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                try:
+                    response = client.get("/v1/models")
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.05)
+            assert response is not None
+            assert response.status_code == 200
+            assert "gpt-5" not in {m["id"] for m in response.json()["data"]}
+            chat = client.post(
+                "/v1/chat/completions",
+                headers={"Authorization": "cli-key"},
+                json={"model": "claude-sonnet-4-6", "prompt": "hi"},
+            )
+            assert chat.json()["choices"][0]["message"]["content"] == "Echo: hi"
+            assert (
+                client.get(
+                    "/v2/transcript", headers={"Authorization": "cli-key"}
+                ).status_code
+                == 200
+            )
+    finally:
+        process.terminate()
+        stdout, _ = process.communicate(timeout=20)
+    assert f"http://127.0.0.1:{port}/v1" in stdout
