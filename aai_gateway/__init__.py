@@ -17,6 +17,12 @@ from aai_gateway._client import (
     GatewayClient,
 )
 from aai_gateway._config import API_KEY_ENV, DEFAULT_MAX_TOKENS, TRANSCRIPT_TAG, Region
+from aai_gateway._documents import (
+    CONTENT_MODES,
+    ContentMode,
+    TranscriptDocument,
+    TranscriptDocumentLoader,
+)
 from aai_gateway._exceptions import (
     APIConnectionError,
     APIError,
@@ -35,6 +41,7 @@ from aai_gateway._exceptions import (
     RateLimitError,
     StreamInterruptedError,
     TranscriptNotFoundError,
+    TranscriptNotReadyError,
     UnprocessableEntityError,
 )
 from aai_gateway._retry import RetryPolicy
@@ -69,6 +76,7 @@ from aai_gateway._types import (
 
 __all__ = [
     "API_KEY_ENV",
+    "CONTENT_MODES",
     "DEFAULT_MAX_TOKENS",
     "TRANSCRIPT_TAG",
     "APIConnectionError",
@@ -88,6 +96,7 @@ __all__ = [
     "ChatStream",
     "ChunkAccumulator",
     "ConflictError",
+    "ContentMode",
     "FinishReason",
     "GatewayClient",
     "InternalServerError",
@@ -107,8 +116,11 @@ __all__ = [
     "ToolCallDelta",
     "ToolParam",
     "Transcript",
+    "TranscriptDocument",
+    "TranscriptDocumentLoader",
     "TranscriptListing",
     "TranscriptNotFoundError",
+    "TranscriptNotReadyError",
     "TranscriptPage",
     "TranscriptSegment",
     "UnprocessableEntityError",

@@ -2,6 +2,8 @@
 
 ```
 AssemblyAIGatewayError
+├── MissingAPIKeyError               no key passed and none in the environment
+├── TranscriptNotReadyError          a transcript that is not completed yet
 └── APIError                         message, request, body, request_id
     ├── APIConnectionError           no usable response: DNS, refused, reset
     │   ├── APITimeoutError          connect, read or pool timeout
@@ -51,6 +53,7 @@ __all__ = [
     "RateLimitError",
     "StreamInterruptedError",
     "TranscriptNotFoundError",
+    "TranscriptNotReadyError",
     "UnprocessableEntityError",
 ]
 
@@ -61,6 +64,30 @@ class AssemblyAIGatewayError(Exception):
 
 class MissingAPIKeyError(AssemblyAIGatewayError, ValueError):
     """No API key was passed and the environment variable is not set."""
+
+
+class TranscriptNotReadyError(AssemblyAIGatewayError, ValueError):
+    """A transcript is queued, processing, or failed, so it has no text to use.
+
+    Attributes:
+        transcript_id: The transcript.
+        status: Its status (`queued`, `processing` or `error`).
+    """
+
+    def __init__(
+        self, transcript_id: str, status: str, error: str | None = None
+    ) -> None:
+        detail = f": {error}" if error else ""
+        super().__init__(
+            f"transcript {transcript_id!r} is {status}{detail}; wait until it is "
+            "completed, or pass skip_incomplete=True to skip it"
+        )
+        self.transcript_id = transcript_id
+        self.status = status
+        self.error = error
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.transcript_id, self.status, self.error))
 
 
 class APIError(AssemblyAIGatewayError):

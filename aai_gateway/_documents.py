@@ -1,0 +1,336 @@
+"""Transcripts as documents for retrieval pipelines, one implementation for both frameworks.
+
+`TranscriptDocumentLoader` turns transcript ids (or the account's recent
+transcripts) into framework-neutral `TranscriptDocument`s; the LangChain loader
+and the LlamaIndex reader only wrap them. In `reference` mode no HTTP request is
+made: each document's text is a `transcript_ref`, which the chat clients turn
+into the gateway's `{{ transcript }}` tag.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Literal, get_args
+
+from aai_gateway._client import AsyncGatewayClient, GatewayClient
+from aai_gateway._exceptions import TranscriptNotReadyError
+from aai_gateway._transcript_api import Transcript, TranscriptSegment
+from aai_gateway._transcripts import transcript_ref
+
+ContentMode = Literal[
+    "reference", "text", "sentences", "paragraphs", "utterances", "srt", "vtt"
+]
+CONTENT_MODES: tuple[str, ...] = get_args(ContentMode)
+
+logger = logging.getLogger("aai_gateway")
+
+
+@dataclass(frozen=True, slots=True)
+class TranscriptDocument:
+    """One piece of a transcript, ready to become a framework document.
+
+    Attributes:
+        id: Stable: `{transcript_id}:{mode}:{index}`, so re-loading updates an index.
+        text: The content (a `transcript_ref` in `reference` mode).
+        metadata: Small and flat (strings and numbers only).
+    """
+
+    id: str
+    text: str
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+def _clock(ms: int) -> str:
+    seconds = ms // 1000
+    hours, rest = divmod(seconds, 3600)
+    return (
+        f"{hours}:{rest // 60:02d}:{rest % 60:02d}"
+        if hours
+        else f"{rest // 60:02d}:{rest % 60:02d}"
+    )
+
+
+def _source(transcript_id: str, audio_url: str | None, start_ms: int | None) -> str:
+    # A media-fragment URL opens the recording at the moment the text was said.
+    if audio_url and audio_url.startswith("http") and start_ms is not None:
+        return f"{audio_url}#t={start_ms / 1000:.2f}"
+    suffix = f"?t={_clock(start_ms)}" if start_ms is not None else ""
+    return f"assemblyai:transcript/{transcript_id}{suffix}"
+
+
+def _document(
+    transcript: Transcript,
+    mode: str,
+    index: int,
+    text: str,
+    segment: TranscriptSegment | None = None,
+) -> TranscriptDocument:
+    start = segment.start_ms if segment else None
+    values: dict[str, Any] = {
+        "transcript_id": transcript.id,
+        "mode": mode,
+        "index": index,
+        "start_ms": start,
+        "end_ms": segment.end_ms if segment else None,
+        "timestamp": _clock(start) if start is not None else None,
+        "speaker": segment.speaker if segment else None,
+        "confidence": segment.confidence if segment else transcript.confidence,
+        "audio_url": transcript.audio_url,
+        "language_code": transcript.language_code,
+        "source": _source(transcript.id, transcript.audio_url, start),
+    }
+    metadata = {k: v for k, v in values.items() if v is not None}
+    return TranscriptDocument(
+        id=f"{transcript.id}:{mode}:{index}", text=text, metadata=metadata
+    )
+
+
+def reference_document(transcript_id: str) -> TranscriptDocument:
+    """The one `reference`-mode document of a transcript; no request is made."""
+    ref = transcript_ref(transcript_id)
+    metadata = {
+        "transcript_id": transcript_id,
+        "mode": "reference",
+        "index": 0,
+        "source": _source(transcript_id, None, None),
+    }
+    return TranscriptDocument(
+        id=f"{transcript_id}:reference:0", text=ref, metadata=metadata
+    )
+
+
+def build_documents(
+    transcript: Transcript,
+    mode: ContentMode,
+    content: Sequence[TranscriptSegment] | str | None = None,
+) -> list[TranscriptDocument]:
+    """The documents of one completed transcript in a content mode.
+
+    `content` is what the mode needs beyond the transcript itself: the sentences
+    or paragraphs, or the subtitle text.
+
+    Raises:
+        ValueError: `utterances` mode for a transcript without speaker labels.
+    """
+    if mode == "text":
+        return [_document(transcript, mode, 0, transcript.text or "")]
+    if mode in ("srt", "vtt"):
+        return [
+            _document(transcript, mode, 0, content if isinstance(content, str) else "")
+        ]
+    if mode == "utterances":
+        if transcript.utterances is None:
+            msg = (
+                f"transcript {transcript.id!r} has no speaker labels, so it has no utterances; "
+                "transcribe with speaker_labels=True, or load it in 'sentences' mode"
+            )
+            raise ValueError(msg)
+        segments: Sequence[TranscriptSegment] = transcript.utterances
+    else:
+        segments = (
+            content
+            if isinstance(content, Sequence) and not isinstance(content, str)
+            else ()
+        )
+    return [_document(transcript, mode, n, s.text, s) for n, s in enumerate(segments)]
+
+
+def check_mode(mode: object) -> ContentMode:
+    """A content mode, checked.
+
+    Raises:
+        ValueError: an unknown mode, naming the ones there are.
+    """
+    if mode not in CONTENT_MODES:
+        msg = f"`mode` must be one of {', '.join(CONTENT_MODES)}; got {mode!r}"
+        raise ValueError(msg)
+    return mode  # type: ignore[return-value]
+
+
+def check_ready(transcript: Transcript, skip_incomplete: bool) -> bool:
+    """Whether to use a transcript; raise (or warn and skip) when it is not completed."""
+    if transcript.status == "completed":
+        return True
+    if not skip_incomplete:
+        raise TranscriptNotReadyError(
+            transcript.id, transcript.status, transcript.error
+        )
+    logger.warning("skipping transcript %s: it is %s", transcript.id, transcript.status)
+    return False
+
+
+class TranscriptDocumentLoader:
+    """Loads transcripts as `TranscriptDocument`s, sync or async, with bounded concurrency.
+
+    Example:
+        ```python
+        loader = TranscriptDocumentLoader(["5d8e2c1a-…"], mode="utterances")
+        for document in loader.iter_documents():
+            print(document.metadata["speaker"], document.text)
+        ```
+
+    Args:
+        transcript_ids: The transcripts to load; `None` takes the account's recent
+            transcripts through the list endpoint and `list_filters`.
+        mode: `reference` (the default: no download at all), `text`, `sentences`,
+            `paragraphs`, `utterances`, `srt` or `vtt`.
+        skip_incomplete: Skip (with a warning) transcripts that are not completed,
+            instead of raising `TranscriptNotReadyError`.
+        max_concurrency: How many transcripts are fetched at once.
+        show_progress: Show a progress bar (tqdm) over the transcripts.
+        max_transcripts: With no ids, how many listed transcripts to take at most.
+        list_filters: With no ids: `status`, `created_on`, `before_id`, `after_id`, `limit`.
+        **client_options: `api_key`, `region`, `transcript_base_url`, `http_client`, ...
+            for the `GatewayClient`/`AsyncGatewayClient` used.
+    """
+
+    def __init__(
+        self,
+        transcript_ids: Sequence[str] | None = None,
+        *,
+        mode: ContentMode = "reference",
+        skip_incomplete: bool = False,
+        max_concurrency: int = 8,
+        show_progress: bool = False,
+        max_transcripts: int | None = None,
+        list_filters: dict[str, Any] | None = None,
+        sync_client: GatewayClient | None = None,
+        async_client: AsyncGatewayClient | None = None,
+        **client_options: Any,
+    ) -> None:
+        self.mode = check_mode(mode)
+        if transcript_ids is not None:
+            if isinstance(transcript_ids, str) or not all(
+                isinstance(i, str) and i for i in transcript_ids
+            ):
+                msg = "`transcript_ids` must be a list of transcript id strings"
+                raise TypeError(msg)
+            for transcript_id in transcript_ids:
+                transcript_ref(transcript_id)
+        if (
+            isinstance(max_concurrency, bool)
+            or not isinstance(max_concurrency, int)
+            or max_concurrency < 1
+        ):
+            msg = f"`max_concurrency` must be a whole number of at least 1, got {max_concurrency!r}"
+            raise ValueError(msg)
+        self.transcript_ids = None if transcript_ids is None else list(transcript_ids)
+        self.skip_incomplete = skip_incomplete
+        self.max_concurrency = max_concurrency
+        self.show_progress = show_progress
+        self.max_transcripts = max_transcripts
+        self.list_filters = dict(list_filters or {})
+        self._sync = sync_client or GatewayClient(**client_options)
+        self._async = async_client or AsyncGatewayClient(**client_options)
+
+    # -- sync ------------------------------------------------------------------------
+
+    def _ids(self) -> list[str]:
+        if self.transcript_ids is not None:
+            return self.transcript_ids
+        listings = self._sync.iter_transcripts(
+            max_results=self.max_transcripts, **self.list_filters
+        )
+        return [t.id for t in listings]
+
+    def _load_one(self, transcript_id: str) -> list[TranscriptDocument]:
+        transcript = self._sync.get_transcript(transcript_id)
+        if not check_ready(transcript, self.skip_incomplete):
+            return []
+        content: Sequence[TranscriptSegment] | str | None = None
+        if self.mode in ("sentences", "paragraphs"):
+            content = self._sync.get_transcript_segments(transcript_id, self.mode)
+        elif self.mode in ("srt", "vtt"):
+            content = self._sync.get_subtitles(transcript_id, self.mode)
+        return build_documents(transcript, self.mode, content)
+
+    def iter_documents(self) -> Iterator[TranscriptDocument]:
+        """The documents, transcript by transcript, in the order of the ids."""
+        ids = self._ids()
+        if self.mode == "reference":
+            yield from (reference_document(i) for i in ids)
+            return
+        with (
+            _progress(len(ids), self.show_progress) as bar,
+            ThreadPoolExecutor(self.max_concurrency) as pool,
+        ):
+            for documents in pool.map(self._load_one, ids):
+                bar.update(1)
+                yield from documents
+
+    # -- async -----------------------------------------------------------------------
+
+    async def _aids(self) -> list[str]:
+        if self.transcript_ids is not None:
+            return self.transcript_ids
+        listings = self._async.aiter_transcripts(
+            max_results=self.max_transcripts, **self.list_filters
+        )
+        return [t.id async for t in listings]
+
+    async def _aload_one(
+        self, transcript_id: str, gate: asyncio.Semaphore
+    ) -> list[TranscriptDocument]:
+        async with gate:
+            transcript = await self._async.aget_transcript(transcript_id)
+            if not check_ready(transcript, self.skip_incomplete):
+                return []
+            content: Sequence[TranscriptSegment] | str | None = None
+            if self.mode in ("sentences", "paragraphs"):
+                content = await self._async.aget_transcript_segments(
+                    transcript_id, self.mode
+                )
+            elif self.mode in ("srt", "vtt"):
+                content = await self._async.aget_subtitles(transcript_id, self.mode)
+        return build_documents(transcript, self.mode, content)
+
+    async def aiter_documents(self) -> AsyncIterator[TranscriptDocument]:
+        """The documents, in the order of the ids, fetched concurrently."""
+        ids = await self._aids()
+        if self.mode == "reference":
+            for transcript_id in ids:
+                yield reference_document(transcript_id)
+            return
+        gate = asyncio.Semaphore(self.max_concurrency)
+        tasks = [asyncio.ensure_future(self._aload_one(i, gate)) for i in ids]
+        try:
+            with _progress(len(ids), self.show_progress) as bar:
+                for task in tasks:
+                    documents = await task
+                    bar.update(1)
+                    for document in documents:
+                        yield document
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    def close(self) -> None:
+        """Close the sync client's connections."""
+        self._sync.close()
+
+
+class _NoBar:
+    def __enter__(self) -> _NoBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def update(self, n: int) -> None:
+        return None
+
+
+def _progress(total: int, show: bool) -> Any:
+    if not show:
+        return _NoBar()
+    try:
+        from tqdm.auto import tqdm
+    except ImportError as exc:  # pragma: no cover - tqdm comes with the package
+        msg = "show_progress=True needs tqdm: pip install tqdm"
+        raise ImportError(msg) from exc
+    return tqdm(total=total, desc="Loading transcripts", unit="transcript")
