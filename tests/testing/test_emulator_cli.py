@@ -63,8 +63,7 @@ def test_serves_until_terminated() -> None:
         "--region",
         "eu",
     ]
-    # A fixed command line: this interpreter and the emulator module.
-    process = subprocess.Popen(  # noqa: S603
+    process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     try:

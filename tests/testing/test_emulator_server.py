@@ -138,3 +138,8 @@ def test_without_meetings() -> None:
     ident = emulator.add_transcript([("A", "x")])
     emulator.reset_transcripts()
     assert ident not in emulator.transcripts
+
+
+def test_busy_port_raises(emu, server) -> None:
+    with pytest.raises(RuntimeError, match="did not start"):
+        GatewayEmulator().serve(port=server.port)

@@ -1,0 +1,69 @@
+"""Run the gateway emulator from the command line.
+
+`python -m aai_gateway.testing --port 8000` serves the gateway under `/v1` and
+the transcript API under `/v2` on one port until Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from collections.abc import Sequence
+
+from aai_gateway.testing._app import DEFAULT_API_KEY, GatewayEmulator
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line interface."""
+    parser = argparse.ArgumentParser(
+        prog="python -m aai_gateway.testing",
+        description="Serve a local emulator of AssemblyAI's LLM Gateway (/v1) and "
+        "transcript API (/v2) on one port.",
+    )
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="interface (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--port", type=int, default=8000, help="port (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--api-key",
+        action="append",
+        dest="api_keys",
+        metavar="KEY",
+        help=f"an accepted API key; repeat for more (default: {DEFAULT_API_KEY})",
+    )
+    parser.add_argument(
+        "--region", choices=("us", "eu"), default="us", help="model catalogue"
+    )
+    parser.add_argument(
+        "--rate-limit",
+        type=int,
+        default=30,
+        help="requests per key per model per minute; 0 disables (default: %(default)s)",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse `argv`, print the base URLs, and serve until interrupted."""
+    args = build_parser().parse_args(argv)
+    emulator = GatewayEmulator(
+        api_keys=args.api_keys or (DEFAULT_API_KEY,),
+        region=args.region,
+        rate_limit=args.rate_limit or None,
+    )
+    url = f"http://{args.host}:{args.port}"
+    sys.stdout.write(
+        f"LLM Gateway base URL:   {url}/v1\nTranscript API base URL: {url}\n"
+    )
+    sys.stdout.flush()
+    # uvicorn re-raises Ctrl-C once it has shut down; that is a normal exit here.
+    with contextlib.suppress(KeyboardInterrupt):
+        emulator.serve_forever(args.host, args.port)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

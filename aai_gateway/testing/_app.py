@@ -1,0 +1,233 @@
+"""`GatewayEmulator`: the offline stand-in for AssemblyAI's LLM Gateway and `/v2` API."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+
+from aai_gateway.testing._chat import Shape, StreamUsage, ToolCallShape
+from aai_gateway.testing._faults import Fault
+from aai_gateway.testing._gateway import GatewayRoutes
+from aai_gateway.testing._meetings import load_meetings
+from aai_gateway.testing._recording import RecordedRequest, RecordingMiddleware
+from aai_gateway.testing._responses import gateway_error, rest_error
+from aai_gateway.testing._rest import RestRoutes
+from aai_gateway.testing._server import EmulatorServer, run_foreground
+from aai_gateway.testing._state import EmulatorState, Region
+from aai_gateway.testing._transcripts import TranscriptStatus
+
+DEFAULT_API_KEY = "test-key"
+"""The key the emulator accepts unless told otherwise."""
+
+_TOOL_CALL_SHAPES = ("message", "choice", "split")
+_STREAM_USAGES = ("final", "every", "last_content")
+
+
+def _check_options(
+    tool_call_shape: str, stream_usage: str, stream_chunk_words: int
+) -> None:
+    if tool_call_shape not in _TOOL_CALL_SHAPES:
+        msg = f"`tool_call_shape` must be one of {_TOOL_CALL_SHAPES}, got {tool_call_shape!r}"
+        raise ValueError(msg)
+    if stream_usage not in _STREAM_USAGES:
+        msg = f"`stream_usage` must be one of {_STREAM_USAGES}, got {stream_usage!r}"
+        raise ValueError(msg)
+    if stream_chunk_words < 1:
+        msg = f"`stream_chunk_words` must be at least 1, got {stream_chunk_words!r}"
+        raise ValueError(msg)
+
+
+async def _not_found(request: Request, error: Exception) -> Response:
+    status = error.status_code if isinstance(error, HTTPException) else 404
+    if request.url.path.startswith("/v2"):
+        return rest_error(
+            status, "Not found" if status == 404 else "Method not allowed"
+        )
+    return gateway_error(status, "not found" if status == 404 else "method not allowed")
+
+
+class GatewayEmulator:
+    """A faithful, offline AssemblyAI LLM Gateway (`/v1`) and transcript API (`/v2`).
+
+    It answers with a deterministic scripted model (see `docs/testing.md`),
+    checks auth, validates and gates parameters like the live gateway, injects
+    transcripts, counts rate limits, and misbehaves on request through `Fault`s.
+    Every request is recorded in `requests`.
+
+    Example:
+        ```python
+        emu = GatewayEmulator()
+        with emu.serve() as server:
+            response = httpx.post(
+                server.base_url + "/chat/completions",
+                headers={"Authorization": "test-key"},
+                json={"model": "claude-sonnet-4-6", "prompt": "Hello"},
+            )
+        assert response.json()["choices"][0]["message"]["content"] == "Echo: Hello"
+        ```
+
+    Args:
+        api_keys: The keys that authenticate (raw or `Bearer`).
+        region: `"us"` or `"eu"`: which model catalogue is served.
+        rate_limit: Requests per key, per model, per 60 s (`None`: unlimited).
+        native_finish_reasons: Claude and Gemini models report their native
+            `finish_reason` values (`end_turn`, `STOP`, ...); `False` gives
+            OpenAI's values for every model.
+        tool_call_shape: Where tool calls go in JSON answers: `"message"`
+            (`choices[i].message.tool_calls`), `"choice"` (`choices[i].tool_calls`,
+            the pre-March-2026 shape) or `"split"` (a text choice and a separate
+            tool-call choice; streams send the text, then the calls).
+        stream_usage: Where streams carry usage: `"final"` (a last `choices: []`
+            chunk, only with `stream_options.include_usage`), `"every"` (every
+            chunk, vLLM style) or `"last_content"` (the `finish_reason` chunk).
+        stream_chunk_words: Words per streamed content delta.
+        response_delay: Seconds to wait before every JSON answer, or before a
+            stream's first event.
+        include_openai_ids: Add `id`, `object` and `created` to JSON answers.
+        retry_delay: Seconds the gateway waits before its own retry (spec: 0.5).
+        meetings: Start with the bundled meeting transcripts in the store
+            (ids in `MEETING_IDS`).
+    """
+
+    def __init__(
+        self,
+        *,
+        api_keys: Iterable[str] = (DEFAULT_API_KEY,),
+        region: Region = "us",
+        rate_limit: int | None = 30,
+        native_finish_reasons: bool = True,
+        tool_call_shape: ToolCallShape = "message",
+        stream_usage: StreamUsage = "final",
+        stream_chunk_words: int = 1,
+        response_delay: float = 0.0,
+        include_openai_ids: bool = False,
+        retry_delay: float = 0.5,
+        meetings: bool = True,
+    ) -> None:
+        _check_options(tool_call_shape, stream_usage, stream_chunk_words)
+        shape = Shape(
+            native_finish_reasons,
+            tool_call_shape,
+            stream_usage,
+            stream_chunk_words,
+            include_openai_ids,
+        )
+        self._state = EmulatorState(
+            frozenset(api_keys), region, shape, rate_limit, response_delay, retry_delay
+        )
+        self._meetings = meetings
+        if meetings:
+            load_meetings(self._state.store)
+        routes = GatewayRoutes(self._state).routes() + RestRoutes(self._state).routes()
+        self._app = Starlette(
+            routes=routes,
+            middleware=[Middleware(RecordingMiddleware, log=self._state.log)],
+            exception_handlers={404: _not_found, 405: _not_found},
+        )
+
+    @property
+    def app(self) -> Starlette:
+        """The ASGI app: the gateway under `/v1`, the transcript API under `/v2`."""
+        return self._app
+
+    @property
+    def region(self) -> Region:
+        """The region whose catalogue is served."""
+        return self._state.region
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """A snapshot of every request received so far, oldest first."""
+        return self._state.log.snapshot()
+
+    @property
+    def faults(self) -> list[Fault]:
+        """A snapshot of the faults still waiting to be used."""
+        return self._state.faults.pending()
+
+    @property
+    def transcripts(self) -> dict[str, dict[str, Any]]:
+        """The transcript store: id -> Transcript object (live, not a copy)."""
+        return self._state.store.transcripts
+
+    def clear_requests(self) -> None:
+        """Forget the recorded requests."""
+        self._state.log.clear()
+
+    def add_fault(self, fault: Fault) -> None:
+        """Queue a fault; matching requests use the queued faults in order."""
+        self._state.faults.add(fault)
+
+    def clear_faults(self) -> None:
+        """Drop every queued fault."""
+        self._state.faults.clear()
+
+    def add_transcript(
+        self,
+        utterances: Iterable[tuple[str, str]],
+        *,
+        transcript_id: str | None = None,
+        status: TranscriptStatus = "completed",
+        audio_url: str = "https://assembly.ai/custom.mp3",
+        created: str | None = None,
+    ) -> str:
+        """Add a transcript built from `(speaker, text)` utterances; returns its id.
+
+        Args:
+            utterances: The speaker label (e.g. `"A"`) and text of each utterance.
+            transcript_id: Its id (default: a new uuid4).
+            status: `"completed"`, or `"queued"`/`"processing"`/`"error"` for a
+                transcript without text.
+            audio_url: The `audio_url` it reports.
+            created: Its creation time, `YYYY-MM-DDTHH:MM:SS.ffffff` (default:
+                now, which makes it the newest).
+        """
+        return self._state.store.add_utterances(
+            utterances,
+            transcript_id=transcript_id,
+            status=status,
+            audio_url=audio_url,
+            created=created,
+        )
+
+    def reset_transcripts(self) -> None:
+        """Put the store back to the bundled meetings (or empty, without them)."""
+        self._state.store.clear()
+        if self._meetings:
+            load_meetings(self._state.store)
+
+    def reset(self) -> None:
+        """Forget recorded requests, queued faults and rate-limit counts."""
+        self._state.log.clear()
+        self._state.faults.clear()
+        self._state.limiter.reset()
+
+    def serve(self, host: str = "127.0.0.1", port: int = 0) -> EmulatorServer:
+        """Start serving in a background thread; use the result as a context manager.
+
+        Args:
+            host: The interface to listen on.
+            port: The port (`0` picks a free one; read it from the result).
+        """
+        return EmulatorServer(self._app, host, port).start()
+
+    def serve_forever(self, host: str = "127.0.0.1", port: int = 8000) -> None:
+        """Serve in this thread until interrupted (what the CLI runs)."""
+        run_foreground(self._app, host, port)
+
+
+def serve_emulator(host: str = "127.0.0.1", port: int = 8000, **options: Any) -> None:
+    """Build a `GatewayEmulator(**options)` and serve it until interrupted.
+
+    Args:
+        host: The interface to listen on.
+        port: The port to listen on.
+        **options: Keyword arguments for `GatewayEmulator`.
+    """
+    GatewayEmulator(**options).serve_forever(host, port)

@@ -1,0 +1,285 @@
+"""The transcript REST API's `/v2` routes, as the transcript loaders use them (spec 12).
+
+Auth is the raw key (a `Bearer` prefix is accepted too); errors are
+`{"error": "..."}`; an unknown id answers 400
+`Transcript lookup error, transcript id not found`. Sentences, paragraphs and
+subtitles of a transcript that is not `completed` answer 400.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from aai_gateway.testing._responses import (
+    BAD_KEY,
+    altered_success,
+    fault_response,
+    json_response,
+    rest_error,
+)
+from aai_gateway.testing._state import EmulatorState
+from aai_gateway.testing._subtitles import (
+    DEFAULT_CHARS_PER_CAPTION,
+    build_captions,
+    build_srt,
+    build_vtt,
+)
+from aai_gateway.testing._transcripts import paragraphs_of, sentences_of
+
+NOT_FOUND = "Transcript lookup error, transcript id not found"
+_STATUSES = ("queued", "processing", "completed", "error")
+Handler = Callable[[Request, dict[str, Any]], Response]
+Listed = tuple[dict[str, Any], str]
+
+
+class _Refused(Exception):
+    """A request that ends in an error response."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
+def _completed_at(created: str) -> str:
+    try:
+        finished = datetime.fromisoformat(created) + timedelta(seconds=37)
+    except ValueError:
+        return created
+    return finished.isoformat(timespec="microseconds")
+
+
+def _list_item(
+    transcript: Mapping[str, Any], created: str, base: str
+) -> dict[str, Any]:
+    status = transcript.get("status")
+    done = status in ("completed", "error")
+    return {
+        "id": transcript["id"],
+        "resource_url": f"{base}/v2/transcript/{transcript['id']}",
+        "status": status,
+        "created": created,
+        "completed": _completed_at(created) if done else None,
+        "audio_url": transcript.get("audio_url"),
+        "error": transcript.get("error"),
+    }
+
+
+def _read_limit(value: str | None) -> int:
+    if value is None:
+        return 10
+    if not value.isdigit() or not 1 <= int(value) <= 200:
+        raise _Refused(rest_error(400, "limit must be an integer between 1 and 200"))
+    return int(value)
+
+
+def _filter(items: list[Listed], query: Mapping[str, str]) -> list[Listed]:
+    status = query.get("status")
+    if status is not None and status not in _STATUSES:
+        raise _Refused(rest_error(400, f"status must be one of {', '.join(_STATUSES)}"))
+    day = query.get("created_on")
+    return [
+        (t, created)
+        for t, created in items
+        if (status is None or t.get("status") == status)
+        and (day is None or created.startswith(day))
+    ]
+
+
+def _page(items: list[Listed], query: Mapping[str, str], limit: int) -> list[Listed]:
+    """The page: `before_id` gives older items, `after_id` the newer ones next to it."""
+    ids = [str(t["id"]) for t, _ in items]
+    for name in ("before_id", "after_id"):
+        anchor = query.get(name)
+        if anchor is None:
+            continue
+        position = ids.index(anchor) if anchor in ids else None
+        if position is None:
+            return []
+        if name == "before_id":
+            return items[position + 1 :][:limit]
+        return items[:position][-limit:]
+    return items[:limit]
+
+
+def _page_url(base: str, query: Mapping[str, str], limit: int, **anchor: str) -> str:
+    kept = {k: query[k] for k in ("status", "created_on") if k in query}
+    return f"{base}/v2/transcript?{urlencode({'limit': limit, **kept, **anchor})}"
+
+
+def _page_details(
+    page: list[Listed],
+    items: list[Listed],
+    query: Mapping[str, str],
+    limit: int,
+    request: Request,
+) -> dict[str, Any]:
+    """`page_details`: `prev_url` to older items, `next_url` to newer ones (or null)."""
+    base = str(request.base_url).rstrip("/")
+    details: dict[str, Any] = {"limit": limit, "result_count": len(page)}
+    details.update(current_url=str(request.url), prev_url=None, next_url=None)
+    if page and page[-1] != items[-1]:
+        details["prev_url"] = _page_url(base, query, limit, before_id=page[-1][0]["id"])
+    if page and page[0] != items[0]:
+        details["next_url"] = _page_url(base, query, limit, after_id=page[0][0]["id"])
+    return details
+
+
+class RestRoutes:
+    """The `/v2` endpoints over one `EmulatorState`."""
+
+    def __init__(self, state: EmulatorState) -> None:
+        self._state = state
+
+    def routes(self) -> list[BaseRoute]:
+        """The Starlette routes."""
+        one = "/v2/transcript/{transcript_id}"
+        return [
+            Route("/v2/transcript", self.list_transcripts, methods=["GET"]),
+            Route(one, self._wrap(self._get), methods=["GET"]),
+            Route(one, self._wrap(self._delete), methods=["DELETE"]),
+            Route(one + "/sentences", self._wrap(self._sentences), methods=["GET"]),
+            Route(one + "/paragraphs", self._wrap(self._paragraphs), methods=["GET"]),
+            Route(one + "/srt", self._wrap(self._srt), methods=["GET"]),
+            Route(one + "/vtt", self._wrap(self._vtt), methods=["GET"]),
+            Route(one + "/word-search", self._wrap(self._word_search), methods=["GET"]),
+        ]
+
+    async def _prelude(self, request: Request) -> Response | None:
+        """The request's fault and auth; a response when they end the request."""
+        fault = self._state.faults.take(request.url.path)
+        if fault is not None:
+            await asyncio.sleep(fault.first_byte_delay)
+            if fault.status is not None:
+                return fault_response(fault, rest=True)
+        await asyncio.sleep(self._state.response_delay)
+        request.state.fault = fault
+        if self._state.authenticate(request.headers) is None:
+            return rest_error(401, BAD_KEY)
+        return None
+
+    def _wrap(self, handler: Handler) -> Callable[[Request], Any]:
+        async def endpoint(request: Request) -> Response:
+            refused = await self._prelude(request)
+            if refused is not None:
+                return refused
+            transcript = self._state.store.get(request.path_params["transcript_id"])
+            if transcript is None:
+                return rest_error(400, NOT_FOUND)
+            try:
+                response = handler(request, transcript)
+            except _Refused as error:
+                return error.response
+            return altered_success(response, request.state.fault)
+
+        return endpoint
+
+    async def list_transcripts(self, request: Request) -> Response:
+        """`GET /v2/transcript`: newest first, with `page_details` (spec 12.3)."""
+        refused = await self._prelude(request)
+        if refused is not None:
+            return refused
+        query = dict(request.query_params)
+        base = str(request.base_url).rstrip("/")
+        try:
+            limit = _read_limit(query.get("limit"))
+            items = _filter(self._state.store.newest_first(), query)
+        except _Refused as error:
+            return error.response
+        page = _page(items, query, limit)
+        details = _page_details(page, items, query, limit, request)
+        listed = [_list_item(t, created, base) for t, created in page]
+        body = {"page_details": details, "transcripts": listed}
+        return altered_success(json_response(body), request.state.fault)
+
+    def _get(self, request: Request, transcript: dict[str, Any]) -> Response:
+        return json_response(transcript)
+
+    def _delete(self, request: Request, transcript: dict[str, Any]) -> Response:
+        return json_response(self._state.store.delete(str(transcript["id"])))
+
+    def _sentences(self, request: Request, transcript: dict[str, Any]) -> Response:
+        _require_completed(transcript)
+        return json_response(
+            {**_envelope(transcript), "sentences": sentences_of(transcript)}
+        )
+
+    def _paragraphs(self, request: Request, transcript: dict[str, Any]) -> Response:
+        _require_completed(transcript)
+        return json_response(
+            {**_envelope(transcript), "paragraphs": paragraphs_of(transcript)}
+        )
+
+    def _srt(self, request: Request, transcript: dict[str, Any]) -> Response:
+        captions = build_captions(_words(transcript), _chars_per_caption(request))
+        return PlainTextResponse(build_srt(captions))
+
+    def _vtt(self, request: Request, transcript: dict[str, Any]) -> Response:
+        captions = build_captions(_words(transcript), _chars_per_caption(request))
+        return PlainTextResponse(build_vtt(captions))
+
+    def _word_search(self, request: Request, transcript: dict[str, Any]) -> Response:
+        wanted = [
+            w.strip()
+            for w in request.query_params.get("words", "").split(",")
+            if w.strip()
+        ]
+        words = _words(transcript)
+        matches = [_search(words, term) for term in wanted]
+        matches = [m for m in matches if m["count"]]
+        total = sum(m["count"] for m in matches)
+        return json_response(
+            {"id": transcript["id"], "total_count": total, "matches": matches}
+        )
+
+
+def _require_completed(transcript: Mapping[str, Any]) -> None:
+    if transcript.get("status") != "completed":
+        message = f"Transcript is not completed (status: {transcript.get('status')})"
+        raise _Refused(rest_error(400, message))
+
+
+def _words(transcript: Mapping[str, Any]) -> list[dict[str, Any]]:
+    _require_completed(transcript)
+    return list(transcript.get("words") or [])
+
+
+def _envelope(transcript: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "id": transcript["id"],
+        "confidence": transcript.get("confidence"),
+        "audio_duration": transcript.get("audio_duration"),
+        "speech_model_used": transcript.get("speech_model_used"),
+    }
+
+
+def _chars_per_caption(request: Request) -> int:
+    value = request.query_params.get("chars_per_caption")
+    if value is None:
+        return DEFAULT_CHARS_PER_CAPTION
+    if not value.isdigit() or int(value) < 1:
+        raise _Refused(rest_error(400, "chars_per_caption must be a positive integer"))
+    return int(value)
+
+
+def _normalise(word: str) -> str:
+    return "".join(c for c in word.lower() if c.isalnum() or c in "'-")
+
+
+def _search(words: Sequence[Mapping[str, Any]], term: str) -> dict[str, Any]:
+    target = _normalise(term)
+    indexes = [i for i, w in enumerate(words) if _normalise(str(w["text"])) == target]
+    stamps = [[words[i]["start"], words[i]["end"]] for i in indexes]
+    return {
+        "text": term,
+        "count": len(indexes),
+        "timestamps": stamps,
+        "indexes": indexes,
+    }
