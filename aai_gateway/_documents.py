@@ -184,8 +184,11 @@ class TranscriptDocumentLoader:
         show_progress: Show a progress bar (tqdm) over the transcripts.
         max_transcripts: With no ids, how many listed transcripts to take at most.
         list_filters: With no ids: `status`, `created_on`, `before_id`, `after_id`, `limit`.
-        **client_options: `api_key`, `region`, `transcript_base_url`, `http_client`, ...
-            for the `GatewayClient`/`AsyncGatewayClient` used.
+        sync_client: A `GatewayClient` to use instead of building one.
+        async_client: An `AsyncGatewayClient` to use instead of building one.
+        **client_options: `api_key`, `region`, `transcript_base_url`, ... for the
+            clients built here; `http_client` (an `httpx.Client`) goes to the sync
+            one and `http_async_client` (an `httpx.AsyncClient`) to the async one.
     """
 
     def __init__(
@@ -224,8 +227,14 @@ class TranscriptDocumentLoader:
         self.show_progress = show_progress
         self.max_transcripts = max_transcripts
         self.list_filters = dict(list_filters or {})
-        self._sync = sync_client or GatewayClient(**client_options)
-        self._async = async_client or AsyncGatewayClient(**client_options)
+        sync_http = client_options.pop("http_client", None)
+        async_http = client_options.pop("http_async_client", None)
+        self._sync = sync_client or GatewayClient(
+            http_client=sync_http, **client_options
+        )
+        self._async = async_client or AsyncGatewayClient(
+            http_client=async_http, **client_options
+        )
 
     # -- sync ------------------------------------------------------------------------
 
