@@ -18,6 +18,7 @@ import httpx
 import pytest
 from vcr import VCR
 
+from aai_gateway import TRANSCRIPT_TAG
 from tests.conftest import TEST_KEY, completion_body, sse_body, sse_response
 from tests.contract import check_request
 
@@ -78,9 +79,15 @@ def vcr_config() -> dict[str, Any]:
         "match_on": ["method", "path", "gateway_body"],
         "allow_playback_repeats": True,
         "decode_compressed_response": True,
-        "cassette_library_dir": str(CASSETTES),
         "path_transformer": VCR.ensure_suffix(".yaml"),
     }
+
+
+@pytest.fixture(scope="module")
+def vcr_cassette_dir() -> str:
+    # Set here rather than as `cassette_library_dir`, so `--record-mode=rewrite`
+    # deletes the cassette it is about to record again.
+    return str(CASSETTES)
 
 
 def pytest_recording_configure(config: pytest.Config, vcr: VCR) -> None:
@@ -146,10 +153,44 @@ def stream_handler(*events: dict[str, Any] | str) -> Handler:
     return handle
 
 
+REF_PREFIX = "[[assemblyai-transcript:"
+
+
+def chat_bodies(emulator: Any) -> list[dict[str, Any]]:
+    """The JSON bodies of the chat requests the emulator received, oldest first."""
+    return [r.json for r in emulator.requests if r.path == "/v1/chat/completions"]
+
+
+def rest_paths(emulator: Any) -> list[str]:
+    """The paths of the transcript REST (`/v2`) requests the emulator received."""
+    return [r.path for r in emulator.requests if r.path.startswith("/v2")]
+
+
+def assert_by_reference(body: dict[str, Any], transcript_id: str) -> None:
+    """The request carries one transcript by reference, exactly as the gateway wants."""
+    assert body["transcript_id"] == transcript_id
+    sent = json.dumps(body)
+    assert REF_PREFIX not in sent
+    texts = [
+        part if isinstance(part, str) else part.get("text", "")
+        for m in body["messages"]
+        for part in (
+            [m["content"]]
+            if isinstance(m.get("content"), str)
+            else m.get("content") or []
+        )
+    ]
+    assert sum(t.count(TRANSCRIPT_TAG) for t in texts) == 1, texts
+
+
 __all__ = [
     "MODEL",
+    "REF_PREFIX",
     "FakeGateway",
+    "assert_by_reference",
+    "chat_bodies",
     "json_handler",
+    "rest_paths",
     "sse_body",
     "sse_response",
     "stream_handler",

@@ -202,7 +202,7 @@ def test_converted_errors_pickle_and_keep_attributes() -> None:
     twin: Any = convert_error(core)
     assert isinstance(convert_error(core), ModelRateLimitError)
     assert (twin.retry_after, twin.request_id, twin.status_code) == (2.0, "r1", 429)
-    again = pickle.loads(pickle.dumps(twin))  # noqa: S301 - our own bytes
+    again = pickle.loads(pickle.dumps(twin))
     assert type(again) is type(twin)
     assert again.request_id == "r1"
     assert convert_error(twin) is twin

@@ -98,14 +98,3 @@ class TestChatAssemblyAIStandard(ChatModelIntegrationTests):
     @property
     def enable_vcr_tests(self) -> bool:
         return True
-
-    @pytest.mark.parametrize("model", [{}, {"output_version": "v1"}], indirect=True)
-    @pytest.mark.xfail(
-        reason=(
-            "cassettes were recorded against the emulator, whose scripted model calls a "
-            "tool only when the prompt names it; this test asks about the weather "
-            "without naming `get_weather`, so the recorded answer is plain text"
-        )
-    )
-    def test_agent_loop(self, model: Any) -> None:
-        super().test_agent_loop(model)

@@ -1,0 +1,437 @@
+"""Pure mappings between LangChain objects and the core's request and response types.
+
+Requests go out as the core's wire `Message`/`ToolParam` shapes; answers come back
+as the core's parsed `ChatCompletion`/`ChatCompletionChunk`, never raw dicts. Every
+function here is pure: inputs are not mutated, and anything the gateway cannot take
+(an image part, an unknown message type) raises an error naming it.
+
+Two kinds of content are left out on purpose, because the gateway has no field for
+them and they repeat what is sent elsewhere: tool-call blocks inside an assistant
+message's content (the same calls are sent as `tool_calls`), and the model's own
+reasoning blocks in assistant history.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any, cast
+
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    ChatMessage,
+    HumanMessage,
+    InvalidToolCall,
+    SystemMessage,
+    ToolMessage,
+)
+from langchain_core.messages.ai import (
+    InputTokenDetails,
+    OutputTokenDetails,
+    UsageMetadata,
+)
+from langchain_core.messages.tool import ToolCall as LCToolCall
+from langchain_core.messages.tool import (
+    ToolCallChunk,
+    invalid_tool_call,
+    tool_call,
+    tool_call_chunk,
+)
+from langchain_core.outputs import ChatGenerationChunk
+
+from aai_gateway import (
+    ChatCompletion,
+    ChatCompletionChunk,
+    Message,
+    ToolCall,
+    ToolCallDelta,
+    ToolParam,
+    Usage,
+)
+
+__all__ = [
+    "MODEL_PROVIDER",
+    "StreamConverter",
+    "from_gateway_completion",
+    "from_gateway_tool_calls",
+    "response_metadata",
+    "to_gateway_messages",
+    "to_gateway_tool_choice",
+    "to_usage_metadata",
+]
+
+MODEL_PROVIDER = "assemblyai"
+
+_CHAT_ROLES: Mapping[str, str] = {
+    "system": "system",
+    "developer": "system",
+    "user": "user",
+    "human": "user",
+    "assistant": "assistant",
+    "ai": "assistant",
+    "tool": "tool",
+}
+_TOOL_CALL_BLOCKS = frozenset(
+    {"tool_use", "tool_call", "tool_call_chunk", "invalid_tool_call", "function_call"}
+)
+_REASONING_BLOCKS = frozenset({"reasoning", "thinking", "redacted_thinking"})
+_MEDIA_BLOCKS = frozenset(
+    {"image", "image_url", "audio", "input_audio", "file", "video", "document"}
+)
+
+
+# -- requests ---------------------------------------------------------------------
+
+
+def _media_error(kind: str, where: str, model: str) -> ValueError:
+    return ValueError(
+        f"{where} has a {kind!r} content part, but model {model!r} on the AssemblyAI "
+        "LLM Gateway takes text only (no images, audio, PDFs or video); nothing was "
+        "sent. Transcribe audio with AssemblyAI and pass `transcript_id`, or describe "
+        "the content in text"
+    )
+
+
+def _block_text(
+    block: object, where: str, model: str, *, assistant: bool, has_calls: bool
+) -> str | None:
+    """The text of one content block; `None` for a block that is deliberately left out."""
+    if isinstance(block, str):
+        return block
+    kind = block.get("type") if isinstance(block, Mapping) else None
+    if isinstance(block, Mapping) and kind in ("text", "text-plain"):
+        text = block.get("text")
+        if isinstance(text, str):
+            return text
+    if assistant and kind in _REASONING_BLOCKS:
+        return None
+    if assistant and has_calls and kind in _TOOL_CALL_BLOCKS:
+        return None
+    if kind in _MEDIA_BLOCKS:
+        raise _media_error(str(kind), where, model)
+    name = kind if isinstance(kind, str) else type(block).__name__
+    msg = (
+        f"{where} has a {name!r} content part that the AssemblyAI LLM Gateway cannot "
+        f"take (model {model!r}); send text parts only"
+    )
+    raise ValueError(msg)
+
+
+def _texts(
+    message: BaseMessage, where: str, model: str, *, assistant: bool = False
+) -> list[str]:
+    content = message.content
+    if isinstance(content, str):
+        return [content]
+    has_calls = isinstance(message, AIMessage) and bool(
+        message.tool_calls or message.invalid_tool_calls
+    )
+    found = (
+        _block_text(b, where, model, assistant=assistant, has_calls=has_calls)
+        for b in content
+    )
+    return [text for text in found if text is not None]
+
+
+def _named(message: BaseMessage, wire: dict[str, Any]) -> Message:
+    if message.name:
+        wire["name"] = message.name
+    return cast("Message", wire)
+
+
+def _wire_tool_calls(message: AIMessage) -> list[dict[str, Any]]:
+    calls = [
+        {
+            "id": call.get("id") or "",
+            "type": "function",
+            "function": {
+                "name": call["name"],
+                "arguments": json.dumps(call["args"], ensure_ascii=False),
+            },
+        }
+        for call in message.tool_calls
+    ]
+    calls.extend(
+        {
+            "id": bad.get("id") or "",
+            "type": "function",
+            "function": {
+                "name": bad.get("name") or "",
+                "arguments": bad.get("args") or "",
+            },
+        }
+        for bad in message.invalid_tool_calls
+    )
+    return calls
+
+
+def _user_content(message: BaseMessage, where: str, model: str) -> Any:
+    if isinstance(message.content, str):
+        return message.content
+    return [{"type": "text", "text": t} for t in _texts(message, where, model)]
+
+
+def _assistant(message: AIMessage, where: str, model: str) -> Message:
+    text = "".join(_texts(message, where, model, assistant=True))
+    calls = _wire_tool_calls(message)
+    wire: dict[str, Any] = {"role": "assistant", "content": text or None}
+    if calls:
+        wire["tool_calls"] = calls
+    elif not text:
+        wire["content"] = ""
+    return _named(message, wire)
+
+
+def _tool(message: ToolMessage, where: str, model: str) -> Message:
+    wire = {
+        "role": "tool",
+        "tool_call_id": message.tool_call_id,
+        "content": "\n".join(_texts(message, where, model)),
+    }
+    return _named(message, wire)
+
+
+def _chat_message(message: ChatMessage, where: str, model: str) -> Message:
+    role = _CHAT_ROLES.get(message.role.lower())
+    if role is None:
+        msg = (
+            f"{where} is a ChatMessage with role {message.role!r}; the gateway takes "
+            f"{sorted(set(_CHAT_ROLES.values()))}"
+        )
+        raise ValueError(msg)
+    if role == "user":
+        return _named(
+            message, {"role": role, "content": _user_content(message, where, model)}
+        )
+    return _named(
+        message, {"role": role, "content": "\n".join(_texts(message, where, model))}
+    )
+
+
+def to_gateway_message(message: BaseMessage, position: int, model: str) -> Message:
+    """One LangChain message as a wire message.
+
+    Raises:
+        TypeError: a message type the gateway has no role for.
+        ValueError: a content part the gateway cannot take (named, with the model).
+    """
+    where = f"messages[{position}] ({type(message).__name__})"
+    if isinstance(message, SystemMessage):
+        return _named(
+            message,
+            {"role": "system", "content": "\n".join(_texts(message, where, model))},
+        )
+    if isinstance(message, HumanMessage):
+        return _named(
+            message, {"role": "user", "content": _user_content(message, where, model)}
+        )
+    if isinstance(message, AIMessage):
+        return _assistant(message, where, model)
+    if isinstance(message, ToolMessage):
+        return _tool(message, where, model)
+    if isinstance(message, ChatMessage):
+        return _chat_message(message, where, model)
+    msg = (
+        f"{where}: the AssemblyAI LLM Gateway takes system, human, AI and tool "
+        f"messages; {type(message).__name__} is not supported"
+    )
+    raise TypeError(msg)
+
+
+def to_gateway_messages(messages: Sequence[BaseMessage], model: str) -> list[Message]:
+    """LangChain messages as wire messages, in order (see `to_gateway_message`)."""
+    return [to_gateway_message(m, i, model) for i, m in enumerate(messages)]
+
+
+def _named_choice(name: str) -> dict[str, Any]:
+    return {"type": "function", "function": {"name": name}}
+
+
+def to_gateway_tool_choice(
+    tool_choice: object, tools: Sequence[ToolParam]
+) -> str | dict[str, Any] | None:
+    """Map LangChain's `tool_choice` onto what the gateway documents.
+
+    `"auto"` and `"none"` pass through; a tool name becomes a named function;
+    `"any"`, `"required"` and `True` become the one tool by name when there is only
+    one, else `"required"`. `False` and `None` send nothing; a dict passes through.
+
+    Raises:
+        ValueError: a name that is not among the bound tools, or an unknown value.
+    """
+    names = [t["function"]["name"] for t in tools]
+    if tool_choice is None or tool_choice is False:
+        return None
+    if tool_choice in ("auto", "none"):
+        return str(tool_choice)
+    if tool_choice is True or tool_choice in ("any", "required"):
+        if len(names) == 1:
+            return _named_choice(names[0])
+        return "required"
+    if isinstance(tool_choice, str) and tool_choice in names:
+        return _named_choice(tool_choice)
+    if isinstance(tool_choice, Mapping):
+        return dict(tool_choice)
+    msg = (
+        f"`tool_choice` must be 'auto', 'none', 'any', True, or one of the bound "
+        f"tools {names}, got {tool_choice!r}"
+    )
+    raise ValueError(msg)
+
+
+# -- responses --------------------------------------------------------------------
+
+
+def to_usage_metadata(usage: Usage) -> UsageMetadata:
+    """The core's token counts as LangChain `UsageMetadata` (details only when sent)."""
+    fields: dict[str, Any] = {
+        "input_tokens": usage.input_tokens,
+        "output_tokens": usage.output_tokens,
+        "total_tokens": usage.total_tokens,
+    }
+    inputs = InputTokenDetails()
+    if usage.cache_read_tokens is not None:
+        inputs["cache_read"] = usage.cache_read_tokens
+    if usage.cache_creation_tokens is not None:
+        inputs["cache_creation"] = usage.cache_creation_tokens
+    if inputs:
+        fields["input_token_details"] = inputs
+    if usage.reasoning_tokens is not None:
+        fields["output_token_details"] = OutputTokenDetails(
+            reasoning=usage.reasoning_tokens
+        )
+    return cast("UsageMetadata", fields)
+
+
+def from_gateway_tool_calls(
+    calls: Sequence[ToolCall],
+) -> tuple[list[LCToolCall], list[InvalidToolCall]]:
+    """Split tool calls into valid ones and ones whose arguments are not a JSON object."""
+    valid: list[LCToolCall] = []
+    invalid: list[InvalidToolCall] = []
+    for call in calls:
+        try:
+            valid.append(
+                tool_call(name=call.name, args=call.parsed_arguments(), id=call.id)
+            )
+        except ValueError as exc:
+            invalid.append(
+                invalid_tool_call(
+                    name=call.name, args=call.arguments, id=call.id, error=str(exc)
+                )
+            )
+    return valid, invalid
+
+
+def response_metadata(
+    answer: ChatCompletion | ChatCompletionChunk, requested_model: str
+) -> dict[str, Any]:
+    """`response_metadata` for a whole answer or a stream's final chunk."""
+    metadata: dict[str, Any] = {
+        "model_name": answer.model or requested_model,
+        "finish_reason": answer.finish_reason,
+        "model_provider": MODEL_PROVIDER,
+    }
+    if answer.raw_finish_reason and answer.raw_finish_reason != answer.finish_reason:
+        metadata["native_finish_reason"] = answer.raw_finish_reason
+    if answer.request_id:
+        metadata["request_id"] = answer.request_id
+    if answer.inlined_transcripts:
+        metadata["inlined_transcripts"] = list(answer.inlined_transcripts)
+    return metadata
+
+
+def _thinking(thinking: str | None) -> dict[str, Any]:
+    return {"reasoning_content": thinking} if thinking else {}
+
+
+def from_gateway_completion(
+    completion: ChatCompletion, requested_model: str
+) -> AIMessage:
+    """A whole answer as an `AIMessage`."""
+    valid, invalid = from_gateway_tool_calls(completion.tool_calls)
+    return AIMessage(
+        content=completion.content or "",
+        tool_calls=valid,
+        invalid_tool_calls=invalid,
+        additional_kwargs=_thinking(completion.thinking),
+        usage_metadata=to_usage_metadata(completion.usage)
+        if completion.usage
+        else None,
+        response_metadata=response_metadata(completion, requested_model),
+    )
+
+
+class StreamConverter:
+    """Turns one stream's core chunks into `AIMessageChunk`s that merge cleanly.
+
+    LangChain concatenates strings when chunks are added, so a tool call's name
+    and id go out on its first fragment only (some providers repeat them), and
+    `model_name`, `finish_reason` and usage go out once, on the last chunk.
+
+    Args:
+        requested_model: The model asked for (used when the answer names none).
+        include_usage: Whether the last chunk carries usage.
+    """
+
+    def __init__(self, requested_model: str, *, include_usage: bool = True) -> None:
+        self.requested_model = requested_model
+        self.include_usage = include_usage
+        self._named: set[int] = set()
+        self._with_id: set[int] = set()
+
+    def _tool_chunk(self, delta: ToolCallDelta) -> ToolCallChunk:
+        name = delta.name if delta.index not in self._named else None
+        call_id = delta.id if delta.index not in self._with_id else None
+        if name:
+            self._named.add(delta.index)
+        if call_id:
+            self._with_id.add(delta.index)
+        return tool_call_chunk(
+            name=name, args=delta.arguments, id=call_id, index=delta.index
+        )
+
+    def convert(self, chunk: ChatCompletionChunk) -> list[ChatGenerationChunk]:
+        """The LangChain chunks for one core chunk (text and tool calls kept apart)."""
+        out: list[AIMessageChunk] = []
+        if chunk.content or chunk.thinking:
+            out.append(
+                AIMessageChunk(
+                    content=chunk.content,
+                    additional_kwargs=_thinking(chunk.thinking),
+                    response_metadata={"model_provider": MODEL_PROVIDER},
+                )
+            )
+        if chunk.tool_calls:
+            out.append(
+                AIMessageChunk(
+                    content="",
+                    tool_call_chunks=[self._tool_chunk(d) for d in chunk.tool_calls],
+                    response_metadata={"model_provider": MODEL_PROVIDER},
+                )
+            )
+        if chunk.final:
+            out.append(self._final(chunk))
+        return [self._generation(m, chunk) for m in out]
+
+    def _final(self, chunk: ChatCompletionChunk) -> AIMessageChunk:
+        usage = chunk.usage if self.include_usage else None
+        return AIMessageChunk(
+            content="",
+            usage_metadata=to_usage_metadata(usage) if usage else None,
+            response_metadata=response_metadata(chunk, self.requested_model),
+            chunk_position="last",
+        )
+
+    @staticmethod
+    def _generation(
+        message: AIMessageChunk, chunk: ChatCompletionChunk
+    ) -> ChatGenerationChunk:
+        info = (
+            {"finish_reason": chunk.finish_reason}
+            if message.chunk_position == "last"
+            else None
+        )
+        return ChatGenerationChunk(message=message, generation_info=info)
