@@ -183,6 +183,7 @@ class ChunkAccumulator:
         self._text: list[str] = []
         self._thinking: list[str] = []
         self._calls: dict[int, _PartialCall] = {}
+        self._slots: dict[int, int] = {}
         self._final: ChatCompletionChunk | None = None
 
     def add(self, chunk: ChatCompletionChunk) -> None:
@@ -192,15 +193,25 @@ class ChunkAccumulator:
         if chunk.thinking:
             self._thinking.append(chunk.thinking)
         for delta in chunk.tool_calls:
-            call = self._calls.get(delta.index)
-            if call is None:
-                call = self._calls[delta.index] = _PartialCall(delta.index)
+            call = self._call_for(delta)
             call.id = call.id or delta.id
             call.name = call.name or delta.name
             if delta.arguments:
                 call.arguments.append(delta.arguments)
         if chunk.final:
             self._final = chunk
+
+    def _call_for(self, delta: ToolCallDelta) -> _PartialCall:
+        # Some upstreams reuse index 0 for every parallel call: a new id at a
+        # known index starts a new call instead of merging into the old one.
+        slot = self._slots.get(delta.index)
+        call = self._calls.get(slot) if slot is not None else None
+        if call is None or (delta.id and call.id and delta.id != call.id):
+            fresh = call is None and delta.index not in self._calls
+            slot = delta.index if fresh else max(self._calls) + 1
+            call = self._calls[slot] = _PartialCall(slot)
+            self._slots[delta.index] = slot
+        return call
 
     @property
     def content(self) -> str:

@@ -300,3 +300,23 @@ def test_events_after_done_are_ignored(newline: str) -> None:
     )
     chunks = stream_sync(list(byte_iter(data)))
     assert "".join(c.content for c in chunks) == "The capital is Paris."
+
+
+def test_reused_index_with_a_new_id_starts_a_new_call() -> None:
+    from aai_gateway import ToolCallDelta
+    from aai_gateway._types import ChatCompletionChunk
+
+    acc = ChunkAccumulator()
+    for delta in [
+        ToolCallDelta(0, "a", "add", '{"a":'),
+        ToolCallDelta(0, None, None, "1}"),
+        ToolCallDelta(0, "b", "mul", '{"b":2}'),
+        ToolCallDelta(1, "c", "sub", "{}"),
+    ]:
+        acc.add(ChatCompletionChunk(tool_calls=(delta,)))
+    calls = acc.completion().tool_calls
+    assert [(c.id, c.name, c.parsed_arguments()) for c in calls] == [
+        ("a", "add", {"a": 1}),
+        ("b", "mul", {"b": 2}),
+        ("c", "sub", {}),
+    ]
