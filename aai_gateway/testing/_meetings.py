@@ -1,6 +1,6 @@
 """Meeting transcripts the emulator serves out of the box (the `/v2` store).
 
-Four completed multi-speaker recordings, plus one transcript whose status is
+Five completed multi-speaker recordings (one of them two hours long), plus one transcript whose status is
 `error` and one still `processing`. Their ids are fixed (see `MEETING_IDS`), and
 every word, timestamp, sentence and paragraph is derived from the utterances
 below, so the data is the same on every run.
@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from aai_gateway.testing._long_meeting import long_meeting_utterances
 from aai_gateway.testing._transcripts import (
     TranscriptStatus,
     TranscriptStore,
@@ -240,6 +241,14 @@ A: Great. I'll send the packet to the hiring committee today. Thanks, both.
 
 MEETINGS: tuple[Meeting, ...] = (
     Meeting(
+        "quarterly_review",
+        "b8c1d2e3-f4a5-4b6c-9d7e-8f9a0b1c2d3e",
+        "Quarterly business review: every team's numbers, about two hours",
+        "2026-09-01T13:00:00.000000",
+        "https://assembly.ai/meetings/quarterly-review.mp3",
+        long_meeting_utterances(),
+    ),
+    Meeting(
         "support_call",
         "a3f19c72-8d4e-4b61-b2a7-6e0c5d9f1b84",
         "Customer support call: duplicate charge and failing CSV export",
@@ -293,8 +302,9 @@ MEETINGS: tuple[Meeting, ...] = (
 """Oldest first; the `/v2` list shows them newest first."""
 
 MEETING_IDS = MappingProxyType({meeting.key: meeting.id for meeting in MEETINGS})
-"""Transcript ids by name: `support_call`, `product_planning`, `incident_review`,
-`hiring_debrief`, `failed_upload` (status `error`), `still_processing`."""
+"""Transcript ids by name: `quarterly_review` (long, about two hours), `support_call`,
+`product_planning`, `incident_review`, `hiring_debrief`, `failed_upload` (status
+`error`), `still_processing`."""
 
 
 def load_meetings(store: TranscriptStore) -> None:
