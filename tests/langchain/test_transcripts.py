@@ -290,16 +290,23 @@ def test_no_inlined_transcripts_key_when_nothing_was_inlined(
 def test_by_reference_sends_20x_fewer_bytes_and_downloads_nothing(
     llm: ChatAssemblyAI, emulator_server: Any, emulator: Any
 ) -> None:
-    prompt = ChatPromptTemplate.from_messages([("human", "{meeting}\n\n{question}")])
+    prompt = ChatPromptTemplate.from_messages(
+        [
+            ("system", "Answer questions about the meeting. Cite speakers."),
+            ("human", "Meeting:\n{meeting}\n\nQuestion: {question}"),
+        ]
+    )
     chain = prompt | llm | StrOutputParser()
-    question = "Who decided?"
+    question = "Which teams owe a proposal by Friday, and who owns each one?"
+    # A two-hour meeting, as real meetings are; the short ones are a few minutes.
+    meeting = MEETING_IDS["quarterly_review"]
     by_reference = chain.invoke(
-        {"meeting": transcript_ref(PLANNING), "question": question}
+        {"meeting": transcript_ref(meeting), "question": question}
     )
     (sent_by_reference,) = emulator.requests
     assert rest_paths(emulator) == []
     (text,) = AssemblyAITranscriptLoader(
-        [PLANNING],
+        [meeting],
         mode="text",
         api_key=TEST_KEY,
         base_url=emulator_server[1].rest_base_url,
