@@ -22,6 +22,7 @@ from aai_gateway._config import (
     API_KEY_ENV,
     BASE_URL_ENV,
     DEFAULT_LIMITS,
+    DEFAULT_STREAM_CHUNK_TIMEOUT,
     USER_AGENT,
     Region,
     coerce_timeout,
@@ -37,6 +38,7 @@ from aai_gateway._exceptions import (
     BadRequestError,
     MissingAPIKeyError,
     StreamInterruptedError,
+    StreamTimeoutError,
     build_status_error,
 )
 from aai_gateway._retry import RetryDecision, RetryPolicy, decide_retry
@@ -101,6 +103,7 @@ class _BaseClient:
         tag_placement: TagPlacement = "strict",
         transcript_base_url: str | None = None,
         inline_transcripts: bool = False,
+        stream_chunk_timeout: float | None = DEFAULT_STREAM_CHUNK_TIMEOUT,
     ) -> None:
         self._api_key = api_key
         self.base_url = resolve_base_url(
@@ -115,6 +118,14 @@ class _BaseClient:
             raise ValueError(msg)
         self.tag_placement: TagPlacement = tag_placement
         self.inline_transcripts = inline_transcripts
+        if stream_chunk_timeout is not None and (
+            isinstance(stream_chunk_timeout, bool)
+            or not isinstance(stream_chunk_timeout, int | float)
+            or stream_chunk_timeout <= 0
+        ):
+            msg = f"`stream_chunk_timeout` must be a positive number of seconds or None, got {stream_chunk_timeout!r}"
+            raise ValueError(msg)
+        self.stream_chunk_timeout = stream_chunk_timeout
         self._models: dict[str, ModelInfo] | None = None
         self._no_stream: set[str] = set()
 
@@ -201,12 +212,22 @@ class _BaseClient:
         extra_headers: Mapping[str, str] | None,
     ) -> httpx.Request:
         accept = "text/event-stream" if stream else "application/json"
+        chosen = coerce_timeout(timeout) if timeout is not None else self.timeout
+        if stream and self.stream_chunk_timeout is not None:
+            # httpx's read timeout is the longest silence between received bytes:
+            # for a stream, the longest wait for the next event.
+            read = min(
+                chosen.read or self.stream_chunk_timeout, self.stream_chunk_timeout
+            )
+            chosen = httpx.Timeout(
+                chosen.connect, read=read, write=chosen.write, pool=chosen.pool
+            )
         return http.build_request(
             "POST",
             f"{self.base_url}/chat/completions",
             content=build_chat_body(request, stream=stream),
             headers=self._headers(accept=accept, extra=extra_headers),
-            timeout=coerce_timeout(timeout) if timeout is not None else self.timeout,
+            timeout=chosen,
         )
 
     # -- responses -----------------------------------------------------------------
@@ -315,15 +336,16 @@ class _BaseClient:
     def _interrupted(
         self, exc: Exception, delivered: int, assembler: StreamAssembler
     ) -> StreamInterruptedError:
+        stalled = isinstance(exc, httpx.TimeoutException)
+        what = "stalled (no event within the chunk timeout)" if stalled else "broke"
         msg = (
-            f"the stream broke after {delivered} chunk(s) had been delivered "
+            f"the stream {what} after {delivered} chunk(s) had been delivered "
             f"({type(exc).__name__}: {exc}); it was not retried, to avoid repeating text"
         )
         if assembler.request_id:
             msg += f" (request_id: {assembler.request_id})"
-        return StreamInterruptedError(
-            msg, events_received=delivered, request_id=assembler.request_id
-        )
+        cls = StreamTimeoutError if stalled else StreamInterruptedError
+        return cls(msg, events_received=delivered, request_id=assembler.request_id)
 
     def _log_retry(
         self, decision: RetryDecision, retries_done: int, cause: str

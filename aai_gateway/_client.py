@@ -93,6 +93,11 @@ class GatewayClient(_BaseClient):
         http_client: Your own `httpx.Client`; it is used as is and never closed here.
         retry_policy: Full control of the backoff curve (overrides `max_retries`).
         tag_placement: What to do with a `transcript_id` request without the tag.
+        transcript_base_url: The transcript REST API root (default: the region's).
+        inline_transcripts: Let a request reference several transcripts: the first
+            goes by reference, the others' text is fetched and sent inline.
+        stream_chunk_timeout: The longest wait, in seconds, for a stream's next
+            event (default 120; `None` leaves only `timeout`).
     """
 
     def __init__(

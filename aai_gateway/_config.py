@@ -30,6 +30,8 @@ TRANSCRIPT_TAG = "{{ transcript }}"
 
 DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=5.0)
 DEFAULT_MAX_RETRIES = 2
+DEFAULT_STREAM_CHUNK_TIMEOUT = 120.0
+"""The longest wait for the next event of a stream, in seconds (as langchain-openai)."""
 DEFAULT_MAX_TOKENS = 1000
 """What the gateway uses when a request sets no `max_tokens`."""
 

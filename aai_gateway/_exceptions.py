@@ -8,6 +8,7 @@ AssemblyAIGatewayError
     ├── APIConnectionError           no usable response: DNS, refused, reset
     │   ├── APITimeoutError          connect, read or pool timeout
     │   └── StreamInterruptedError   a stream broke after events reached the caller
+    │       └── StreamTimeoutError   ... by going silent (also an APITimeoutError)
     ├── APIStatusError               a non-2xx answer: status_code, response, errors
     │   ├── BadRequestError          400
     │   ├── AuthenticationError      401
@@ -52,6 +53,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "StreamInterruptedError",
+    "StreamTimeoutError",
     "TranscriptNotFoundError",
     "TranscriptNotReadyError",
     "UnprocessableEntityError",
@@ -150,6 +152,10 @@ class StreamInterruptedError(APIConnectionError):
     def __init__(self, message: str, *, events_received: int, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
         self.events_received = events_received
+
+
+class StreamTimeoutError(StreamInterruptedError, APITimeoutError):
+    """A stream went silent for longer than the chunk timeout after events had arrived."""
 
 
 class APIStreamError(APIError):

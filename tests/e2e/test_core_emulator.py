@@ -24,6 +24,7 @@ from aai_gateway import (
     RateLimitError,
     RetryPolicy,
     StreamInterruptedError,
+    StreamTimeoutError,
 )
 from aai_gateway.testing import Fault
 from tests.conftest import Gateway
@@ -273,3 +274,21 @@ def test_demo_runs_offline() -> None:
     assert "transcript_id=" in result.stdout
     assert "{{ transcript }}" in result.stdout
     assert "finish_reason=stop" in result.stdout
+
+
+def test_stalled_stream_raises_a_typed_timeout(live: Any, emulator: Any) -> None:
+    emulator.add_fault(Fault(stall_after_events=3, stall_seconds=2.0))
+    started = time.monotonic()
+    got, exc = live(stream_chunk_timeout=0.3).stream_until_error(ASK)
+    assert time.monotonic() - started < 1.5
+    assert isinstance(exc, StreamTimeoutError)
+    assert isinstance(exc, APITimeoutError)
+    assert isinstance(exc, StreamInterruptedError)
+    assert exc.events_received == len(got) >= 1
+    assert "stalled" in str(exc)
+    assert len(emulator.requests) == 1
+
+
+def test_bad_stream_chunk_timeout_is_refused() -> None:
+    with pytest.raises(ValueError, match="stream_chunk_timeout"):
+        GatewayClient(stream_chunk_timeout=0)
