@@ -12,7 +12,11 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 from llama_index.core.base.embeddings.base import BaseEmbedding
-from llama_index.core.base.llms.types import ChatMessage, ChatResponse, CompletionResponse
+from llama_index.core.base.llms.types import (
+    ChatMessage,
+    ChatResponse,
+    CompletionResponse,
+)
 
 from llama_index_aai_gateway import AssemblyAI
 from tests.conftest import TEST_KEY, completion_body, sse_body, sse_response
@@ -42,11 +46,17 @@ def text_reply(content: str | None = "Hello.", **extra: Any) -> dict[str, Any]:
     return completion_body(content, **extra)
 
 
-def tool_reply(*calls: tuple[str, str, dict[str, Any]], content: str | None = None) -> dict[str, Any]:
+def tool_reply(
+    *calls: tuple[str, str, dict[str, Any]], content: str | None = None
+) -> dict[str, Any]:
     """A non-streaming gateway body calling tools: (id, name, arguments)."""
     body = completion_body(content)
     body["choices"][0]["message"]["tool_calls"] = [
-        {"id": cid, "type": "function", "function": {"name": name, "arguments": json.dumps(args)}}
+        {
+            "id": cid,
+            "type": "function",
+            "function": {"name": name, "arguments": json.dumps(args)},
+        }
         for cid, name, args in calls
     ]
     body["choices"][0]["finish_reason"] = "tool_use"
@@ -54,7 +64,10 @@ def tool_reply(*calls: tuple[str, str, dict[str, Any]], content: str | None = No
 
 
 def chunk(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
-    return {"model": "claude-sonnet-4-6", "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+    return {
+        "model": "claude-sonnet-4-6",
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    }
 
 
 def text_stream(*pieces: str, usage: bool = True) -> list[dict[str, Any]]:
@@ -64,7 +77,15 @@ def text_stream(*pieces: str, usage: bool = True) -> list[dict[str, Any]]:
     events.append(chunk({}, "end_turn"))
     if usage:
         events.append(
-            {"model": "claude-sonnet-4-6", "choices": [], "usage": {"prompt_tokens": 4, "completion_tokens": 3, "total_tokens": 7}}
+            {
+                "model": "claude-sonnet-4-6",
+                "choices": [],
+                "usage": {
+                    "prompt_tokens": 4,
+                    "completion_tokens": 3,
+                    "total_tokens": 7,
+                },
+            }
         )
     return events
 
@@ -117,8 +138,15 @@ def make_llm(fake: FakeGateway) -> Iterator[Callable[..., AssemblyAI]]:
     async_client = httpx.AsyncClient(transport=transport)
 
     def make(**fields: Any) -> AssemblyAI:
-        options: dict[str, Any] = {"api_key": TEST_KEY, "base_url": BASE_URL, "max_retries": 0, **fields}
-        return AssemblyAI(http_client=sync_client, async_http_client=async_client, **options)
+        options: dict[str, Any] = {
+            "api_key": TEST_KEY,
+            "base_url": BASE_URL,
+            "max_retries": 0,
+            **fields,
+        }
+        return AssemblyAI(
+            http_client=sync_client, async_http_client=async_client, **options
+        )
 
     yield make
     sync_client.close()
@@ -157,23 +185,33 @@ class Caller:
         self.mode = mode
         self.llm: AssemblyAI | None = None
 
-    def _run(self, coro: Any) -> Any:
+    def _run(self, coro: Coroutine[Any, Any, T]) -> T:
         assert self.llm is not None
         return run_closing(self.llm, coro)
 
-    def chat(self, llm: AssemblyAI, messages: list[ChatMessage], **kwargs: Any) -> ChatResponse:
+    def chat(
+        self, llm: AssemblyAI, messages: list[ChatMessage], **kwargs: Any
+    ) -> ChatResponse:
         self.llm = llm
         if self.mode == "sync":
-            return llm.chat(messages, **kwargs)
-        return self._run(llm.achat(messages, **kwargs))
+            response: ChatResponse = llm.chat(messages, **kwargs)
+            return response
+        response = self._run(llm.achat(messages, **kwargs))
+        return response
 
-    def complete(self, llm: AssemblyAI, prompt: str, **kwargs: Any) -> CompletionResponse:
+    def complete(
+        self, llm: AssemblyAI, prompt: str, **kwargs: Any
+    ) -> CompletionResponse:
         self.llm = llm
         if self.mode == "sync":
-            return llm.complete(prompt, **kwargs)
-        return self._run(llm.acomplete(prompt, **kwargs))
+            response: CompletionResponse = llm.complete(prompt, **kwargs)
+            return response
+        response = self._run(llm.acomplete(prompt, **kwargs))
+        return response
 
-    def stream_chat(self, llm: AssemblyAI, messages: list[ChatMessage], **kwargs: Any) -> list[ChatResponse]:
+    def stream_chat(
+        self, llm: AssemblyAI, messages: list[ChatMessage], **kwargs: Any
+    ) -> list[ChatResponse]:
         self.llm = llm
         if self.mode == "sync":
             return list(llm.stream_chat(messages, **kwargs))
@@ -183,7 +221,9 @@ class Caller:
 
         return self._run(collect())
 
-    def stream_complete(self, llm: AssemblyAI, prompt: str, **kwargs: Any) -> list[CompletionResponse]:
+    def stream_complete(
+        self, llm: AssemblyAI, prompt: str, **kwargs: Any
+    ) -> list[CompletionResponse]:
         self.llm = llm
         if self.mode == "sync":
             return list(llm.stream_complete(prompt, **kwargs))
@@ -202,11 +242,12 @@ def call(mode: str) -> Caller:
 class WordHashEmbedding(BaseEmbedding):
     """A deterministic bag-of-words embedding, so retrieval order can be asserted.
 
-    Each lower-cased word adds 1 at a position chosen by its hash; vectors are
+    Each distinct lower-cased word adds its length minus 3 (long words say more
+    than short ones) at a position chosen by its hash; vectors are
     normalised, so documents sharing words with the query score higher.
     """
 
-    dim: int = 256
+    dim: int = 4096
 
     @classmethod
     def class_name(cls) -> str:
@@ -214,9 +255,9 @@ class WordHashEmbedding(BaseEmbedding):
 
     def _vector(self, text: str) -> list[float]:
         vector = [0.0] * self.dim
-        for word in re.findall(r"[a-z0-9]+", text.lower()):
-            if len(word) > 3:
-                vector[int(hashlib.sha256(word.encode()).hexdigest(), 16) % self.dim] += 1.0
+        for word in set(re.findall(r"[a-z0-9]+", text.lower())):
+            slot = int(hashlib.sha256(word.encode()).hexdigest(), 16) % self.dim
+            vector[slot] += max(len(word) - 3, 0)
         norm = sum(v * v for v in vector) ** 0.5 or 1.0
         return [v / norm for v in vector]
 

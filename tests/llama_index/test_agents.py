@@ -29,7 +29,10 @@ def multiply(a: int, b: int) -> int:
     return a * b
 
 
-TOOLS = [FunctionTool.from_defaults(add), FunctionTool.from_defaults(multiply)]
+TOOLS: list[Any] = [
+    FunctionTool.from_defaults(add),
+    FunctionTool.from_defaults(multiply),
+]
 
 
 async def run_agent(agent: Any, question: str) -> tuple[str, list[Any]]:
@@ -40,12 +43,18 @@ async def run_agent(agent: Any, question: str) -> tuple[str, list[Any]]:
 
 @pytest.mark.e2e
 @pytest.mark.parametrize("streaming", [True, False], ids=["streaming", "not-streaming"])
-def test_function_agent_reaches_a_final_answer(emulator: Any, live_llm: AssemblyAI, streaming: bool) -> None:
+def test_function_agent_reaches_a_final_answer(
+    emulator: Any, live_llm: AssemblyAI, streaming: bool
+) -> None:
     agent = FunctionAgent(tools=TOOLS, llm=live_llm, streaming=streaming)
-    answer, events = run_closing(live_llm, run_agent(agent, "Please use add on 2 and 5."))
+    answer, events = run_closing(
+        live_llm, run_agent(agent, "Please use add on 2 and 5.")
+    )
     assert answer == "Tool results: 7"
     results = [e for e in events if isinstance(e, ToolCallResult)]
-    assert [(r.tool_name, r.tool_kwargs, r.tool_output.content) for r in results] == [("add", {"a": 2, "b": 5}, "7")]
+    assert [(r.tool_name, r.tool_kwargs, r.tool_output.content) for r in results] == [
+        ("add", {"a": 2, "b": 5}, "7")
+    ]
     assert any(isinstance(e, AgentStream) for e in events) is streaming
     # The second turn replays the call, then its result keyed by the call id.
     second = [r.json for r in emulator.requests if r.path == "/v1/chat/completions"][1]
@@ -54,27 +63,41 @@ def test_function_agent_reaches_a_final_answer(emulator: Any, live_llm: Assembly
     assert assistant == {
         "role": "assistant",
         "content": None,
-        "tool_calls": [{"id": call_id, "type": "function", "function": {"name": "add", "arguments": '{"a": 2, "b": 5}'}}],
+        "tool_calls": [
+            {
+                "id": call_id,
+                "type": "function",
+                "function": {"name": "add", "arguments": '{"a": 2, "b": 5}'},
+            }
+        ],
     }
     assert tool == {"role": "tool", "content": "7", "tool_call_id": call_id}
     assert [t["function"]["name"] for t in second["tools"]] == ["add", "multiply"]
     assert ("stream" in second) is streaming
 
 
-def test_react_agent_parses_a_scripted_action(fake: FakeGateway, llm: AssemblyAI) -> None:
+def test_react_agent_parses_a_scripted_action(
+    fake: FakeGateway, llm: AssemblyAI
+) -> None:
     fake.script(
-        text_reply('Thought: I need to add.\nAction: add\nAction Input: {"a": 2, "b": 3}'),
+        text_reply(
+            'Thought: I need to add.\nAction: add\nAction Input: {"a": 2, "b": 3}'
+        ),
         text_reply("Thought: I can answer without using any more tools.\nAnswer: 5"),
     )
     agent = ReActAgent(tools=TOOLS, llm=llm, streaming=False)
     answer, events = asyncio.run(run_agent(agent, "What is 2 + 3?"))
     assert answer == "5"
-    assert [r.tool_output.content for r in events if isinstance(r, ToolCallResult)] == ["5"]
+    assert [r.tool_output.content for r in events if isinstance(r, ToolCallResult)] == [
+        "5"
+    ]
     assert "tools" not in fake.bodies[0]  # ReAct describes tools in text only
     assert fake.bodies[1]["messages"][-1]["role"] == "user"  # the observation
 
 
-def test_agent_workflow_hands_off_between_two_agents(fake: FakeGateway, llm: AssemblyAI) -> None:
+def test_agent_workflow_hands_off_between_two_agents(
+    fake: FakeGateway, llm: AssemblyAI
+) -> None:
     fake.script(
         tool_reply(("h1", "handoff", {"to_agent": "calculator", "reason": "math"})),
         tool_reply(("m1", "multiply", {"a": 6, "b": 7})),
@@ -90,12 +113,19 @@ def test_agent_workflow_hands_off_between_two_agents(fake: FakeGateway, llm: Ass
         streaming=False,
     )
     calculator = FunctionAgent(
-        name="calculator", description="Does arithmetic.", llm=llm, tools=TOOLS, streaming=False
+        name="calculator",
+        description="Does arithmetic.",
+        llm=llm,
+        tools=TOOLS,
+        streaming=False,
     )
     workflow = AgentWorkflow(agents=[greeter, calculator], root_agent="greeter")
     answer, events = asyncio.run(run_agent(workflow, "What is 6 times 7?"))
     assert answer == "The answer is 42."
-    assert [r.tool_name for r in events if isinstance(r, ToolCallResult)] == ["handoff", "multiply"]
+    assert [r.tool_name for r in events if isinstance(r, ToolCallResult)] == [
+        "handoff",
+        "multiply",
+    ]
     assert [t["function"]["name"] for t in fake.bodies[0]["tools"]] == ["handoff"]
     assert "multiply" in [t["function"]["name"] for t in fake.bodies[1]["tools"]]
 
@@ -105,7 +135,9 @@ def test_agent_workflow_picks_function_agent_for_a_tool_model(llm: AssemblyAI) -
     assert isinstance(next(iter(workflow.agents.values())), FunctionAgent)
 
 
-def test_function_agent_with_structured_output(fake: FakeGateway, llm: AssemblyAI) -> None:
+def test_function_agent_with_structured_output(
+    fake: FakeGateway, llm: AssemblyAI
+) -> None:
     from pydantic import BaseModel
 
     class Sum(BaseModel):

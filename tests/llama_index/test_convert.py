@@ -41,8 +41,12 @@ from llama_index_aai_gateway._convert import (
         (MessageRole.FUNCTION, "tool"),
     ],
 )
-def test_every_role_maps_onto_the_four_the_gateway_takes(role: MessageRole, wire: str) -> None:
-    message = ChatMessage(role=role, content="x", additional_kwargs={"tool_call_id": "c1"})
+def test_every_role_maps_onto_the_four_the_gateway_takes(
+    role: MessageRole, wire: str
+) -> None:
+    message = ChatMessage(
+        role=role, content="x", additional_kwargs={"tool_call_id": "c1"}
+    )
     [mapped] = to_gateway_messages([message])
     assert mapped["role"] == wire
     assert mapped["content"] == "x"
@@ -52,7 +56,11 @@ def test_every_role_maps_onto_the_four_the_gateway_takes(role: MessageRole, wire
 def test_text_blocks_join_with_a_newline_and_thinking_is_left_out() -> None:
     message = ChatMessage(
         role="assistant",
-        blocks=[ThinkingBlock(content="secret reasoning"), TextBlock(text="a"), TextBlock(text="b")],
+        blocks=[
+            ThinkingBlock(content="secret reasoning"),
+            TextBlock(text="a"),
+            TextBlock(text="b"),
+        ],
     )
     assert to_gateway_messages([message]) == [{"role": "assistant", "content": "a\nb"}]
 
@@ -67,12 +75,17 @@ def test_text_blocks_join_with_a_newline_and_thinking_is_left_out() -> None:
 )
 def test_non_text_blocks_raise_naming_the_block(block: object, kind: str) -> None:
     message = ChatMessage(role="user", blocks=[TextBlock(text="see"), block])
-    with pytest.raises(ValueError, match=rf"messages\[1\]\.blocks\[1\] is a '{kind}' block in a 'user' message"):
+    with pytest.raises(
+        ValueError,
+        match=rf"messages\[1\]\.blocks\[1\] is a '{kind}' block in a 'user' message",
+    ):
         to_gateway_messages([ChatMessage(role="system", content="s"), message])
 
 
 def test_tool_call_block_outside_an_assistant_message_raises() -> None:
-    message = ChatMessage(role="user", blocks=[ToolCallBlock(tool_name="add", tool_kwargs={})])
+    message = ChatMessage(
+        role="user", blocks=[ToolCallBlock(tool_name="add", tool_kwargs={})]
+    )
     with pytest.raises(ValueError, match="'tool_call' block in a 'user' message"):
         to_gateway_messages([message])
 
@@ -83,31 +96,63 @@ def test_tool_result_without_an_id_raises() -> None:
 
 
 def test_assistant_tool_calls_from_blocks_win_over_legacy_kwargs() -> None:
-    legacy = [{"id": "old", "type": "function", "function": {"name": "add", "arguments": "{}"}}]
+    legacy = [
+        {
+            "id": "old",
+            "type": "function",
+            "function": {"name": "add", "arguments": "{}"},
+        }
+    ]
     message = ChatMessage(
         role="assistant",
-        blocks=[ToolCallBlock(tool_call_id="c1", tool_name="add", tool_kwargs={"a": 1})],
+        blocks=[
+            ToolCallBlock(tool_call_id="c1", tool_name="add", tool_kwargs={"a": 1})
+        ],
         additional_kwargs={"tool_calls": legacy},
     )
     [mapped] = to_gateway_messages([message])
     assert mapped == {
         "role": "assistant",
         "content": None,
-        "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "add", "arguments": '{"a": 1}'}}],
+        "tool_calls": [
+            {
+                "id": "c1",
+                "type": "function",
+                "function": {"name": "add", "arguments": '{"a": 1}'},
+            }
+        ],
     }
 
 
 def test_legacy_tool_calls_are_used_when_there_are_no_blocks() -> None:
-    legacy = [{"id": "old", "type": "function", "function": {"name": "add", "arguments": {"a": 2}}}]
-    message = ChatMessage(role="assistant", content="Adding.", additional_kwargs={"tool_calls": legacy})
+    legacy = [
+        {
+            "id": "old",
+            "type": "function",
+            "function": {"name": "add", "arguments": {"a": 2}},
+        }
+    ]
+    message = ChatMessage(
+        role="assistant", content="Adding.", additional_kwargs={"tool_calls": legacy}
+    )
     [mapped] = to_gateway_messages([message])
     assert mapped["content"] == "Adding."
-    assert mapped["tool_calls"] == [{"id": "old", "type": "function", "function": {"name": "add", "arguments": '{"a": 2}'}}]
+    assert mapped["tool_calls"] == [
+        {
+            "id": "old",
+            "type": "function",
+            "function": {"name": "add", "arguments": '{"a": 2}'},
+        }
+    ]
 
 
 def test_cache_point_becomes_cache_control() -> None:
     message = ChatMessage(
-        role="system", blocks=[TextBlock(text="long"), CachePoint(cache_control=CacheControl(type="ephemeral"))]
+        role="system",
+        blocks=[
+            TextBlock(text="long"),
+            CachePoint(cache_control=CacheControl(type="ephemeral")),
+        ],
     )
     [mapped] = to_gateway_messages([message])
     assert mapped["cache_control"] == {"type": "ephemeral", "ttl": "5m"}
@@ -115,7 +160,12 @@ def test_cache_point_becomes_cache_control() -> None:
 
 def test_mapping_does_not_mutate_its_input() -> None:
     messages = [
-        ChatMessage(role="assistant", blocks=[ToolCallBlock(tool_call_id="c1", tool_name="add", tool_kwargs={"a": 1})]),
+        ChatMessage(
+            role="assistant",
+            blocks=[
+                ToolCallBlock(tool_call_id="c1", tool_name="add", tool_kwargs={"a": 1})
+            ],
+        ),
         ChatMessage(role="tool", content="1", additional_kwargs={"tool_call_id": "c1"}),
     ]
     before = copy.deepcopy(messages)
@@ -123,12 +173,24 @@ def test_mapping_does_not_mutate_its_input() -> None:
     assert messages == before
 
 
-def test_stream_state_switches_nothing_and_keeps_ids_from_the_first_delta() -> None:
+def test_stream_state_keeps_ids_from_the_first_delta_and_parses_whole_arguments() -> (
+    None
+):
     state = StreamState()
-    state.add(ChatCompletionChunk(tool_calls=(ToolCallDelta(index=0, id="c1", name="add", arguments='{"a"'),)))
-    response = state.add(ChatCompletionChunk(tool_calls=(ToolCallDelta(index=0, arguments=": 1}"),)))
+    state.add(
+        ChatCompletionChunk(
+            tool_calls=(ToolCallDelta(index=0, id="c1", name="add", arguments='{"a"'),)
+        )
+    )
+    response = state.add(
+        ChatCompletionChunk(tool_calls=(ToolCallDelta(index=0, arguments=": 1}"),))
+    )
     [block] = [b for b in response.message.blocks if isinstance(b, ToolCallBlock)]
-    assert (block.tool_call_id, block.tool_name, block.tool_kwargs) == ("c1", "add", {"a": 1})
+    assert (block.tool_call_id, block.tool_name, block.tool_kwargs) == (
+        "c1",
+        "add",
+        {"a": 1},
+    )
     final = state.add(ChatCompletionChunk(final=True, finish_reason="tool_calls"))
     assert final.message.content is None
     assert final.additional_kwargs["finish_reason"] == "tool_calls"
@@ -138,21 +200,36 @@ def test_tool_selections_read_legacy_kwargs_and_bad_json() -> None:
     message = ChatMessage(
         role="assistant",
         content="",
-        additional_kwargs={"tool_calls": [{"id": "c9", "function": {"name": "add", "arguments": "not json"}}]},
+        additional_kwargs={
+            "tool_calls": [
+                {"id": "c9", "function": {"name": "add", "arguments": "not json"}}
+            ]
+        },
     )
-    [selection] = tool_selections(ChatResponse(message=message), error_on_no_tool_call=True)
-    assert (selection.tool_id, selection.tool_name, selection.tool_kwargs) == ("c9", "add", {})
+    [selection] = tool_selections(
+        ChatResponse(message=message), error_on_no_tool_call=True
+    )
+    assert (selection.tool_id, selection.tool_name, selection.tool_kwargs) == (
+        "c9",
+        "add",
+        {},
+    )
 
 
 def test_trim_does_not_mutate_the_response() -> None:
     message = ChatMessage(
         role="assistant",
-        blocks=[ToolCallBlock(tool_call_id="a", tool_name="x"), ToolCallBlock(tool_call_id="b", tool_name="y")],
+        blocks=[
+            ToolCallBlock(tool_call_id="a", tool_name="x"),
+            ToolCallBlock(tool_call_id="b", tool_name="y"),
+        ],
         additional_kwargs={"tool_calls": [{"id": "a"}, {"id": "b"}]},
     )
     response = ChatResponse(message=message)
     trimmed = trim_to_one_tool_call(response)
     assert len(response.message.blocks) == 2
     assert len(response.message.additional_kwargs["tool_calls"]) == 2
-    assert [b.tool_call_id for b in trimmed.message.blocks if isinstance(b, ToolCallBlock)] == ["a"]
+    assert [
+        b.tool_call_id for b in trimmed.message.blocks if isinstance(b, ToolCallBlock)
+    ] == ["a"]
     assert trimmed.message.additional_kwargs["tool_calls"] == [{"id": "a"}]

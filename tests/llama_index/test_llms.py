@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import json
 from typing import Any
@@ -16,12 +15,10 @@ from llama_index.core.base.llms.types import (
     MessageRole,
     TextBlock,
     ThinkingBlock,
-    ToolCallBlock,
 )
 from llama_index.core.callbacks import CallbackManager, TokenCountingHandler
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.tools import FunctionTool
-from pydantic import BaseModel
 
 from aai_gateway import (
     AuthenticationError,
@@ -37,7 +34,6 @@ from tests.llama_index.conftest import (
     chunk,
     text_reply,
     text_stream,
-    tool_reply,
 )
 
 USER = [ChatMessage(role=MessageRole.USER, content="Hi")]
@@ -53,7 +49,10 @@ def multiply(a: int, b: int) -> int:
     return a * b
 
 
-TOOLS = [FunctionTool.from_defaults(add), FunctionTool.from_defaults(multiply)]
+TOOLS: list[Any] = [
+    FunctionTool.from_defaults(add),
+    FunctionTool.from_defaults(multiply),
+]
 
 
 # -- class shape, fields, serialization -----------------------------------------------
@@ -68,17 +67,30 @@ def test_is_a_function_calling_llm_with_a_stable_name() -> None:
 
 
 def test_secrets_stay_out_of_repr_and_serialization() -> None:
-    llm = AssemblyAI(api_key="test-key", default_headers={"x-secret": "hdr-secret"}, max_tokens=42)
+    llm = AssemblyAI(
+        api_key="test-key", default_headers={"x-secret": "hdr-secret"}, max_tokens=42
+    )
     dumped = llm.to_dict()
     assert dumped["max_tokens"] == 42
-    for text in (repr(llm), str(llm), llm.to_json(), json.dumps(dumped), json.dumps(llm.to_payload() if hasattr(llm, "to_payload") else {})):
+    for text in (
+        repr(llm),
+        str(llm),
+        llm.to_json(),
+        json.dumps(dumped),
+        json.dumps(llm.to_payload()),
+    ):
         assert "test-key" not in text
         assert "hdr-secret" not in text
     assert "api_key" not in dumped
 
 
 def test_round_trips_through_to_dict() -> None:
-    llm = AssemblyAI(model="gpt-5", temperature=0.5, transcript_id="t1", fallbacks=[{"model": "gpt-5-mini"}])
+    llm = AssemblyAI(
+        model="gpt-5",
+        temperature=0.5,
+        transcript_id="t1",
+        fallbacks=[{"model": "gpt-5-mini"}],
+    )
     again = AssemblyAI.from_dict(llm.to_dict())
     assert (again.model, again.temperature, again.transcript_id, again.fallbacks) == (
         "gpt-5",
@@ -109,9 +121,20 @@ def test_rejects_bad_field_values_and_clients() -> None:
         ({"model": "claude-sonnet-4-6", "context_window": 50_000}, 50_000, 1000, True),
     ],
 )
-def test_metadata_comes_from_the_bundled_table(fields: dict[str, Any], window: int, num_output: int, tools: bool, fake: FakeGateway, make_llm: Any) -> None:
+def test_metadata_comes_from_the_bundled_table(
+    fields: dict[str, Any],
+    window: int,
+    num_output: int,
+    tools: bool,
+    fake: FakeGateway,
+    make_llm: Any,
+) -> None:
     meta = make_llm(**fields).metadata
-    assert (meta.context_window, meta.num_output, meta.is_function_calling_model) == (window, num_output, tools)
+    assert (meta.context_window, meta.num_output, meta.is_function_calling_model) == (
+        window,
+        num_output,
+        tools,
+    )
     assert meta.is_chat_model is True
     assert meta.model_name == fields["model"]
     assert meta.system_role == MessageRole.SYSTEM
@@ -121,46 +144,71 @@ def test_metadata_comes_from_the_bundled_table(fields: dict[str, Any], window: i
 # -- the eight endpoints ---------------------------------------------------------------
 
 
-def test_chat_sends_messages_and_fields_and_reports_usage(call: Caller, fake: FakeGateway, make_llm: Any) -> None:
+def test_chat_sends_messages_and_fields_and_reports_usage(
+    call: Caller, fake: FakeGateway, make_llm: Any
+) -> None:
     llm = make_llm(temperature=0.2, max_tokens=50)
     response = call.chat(llm, [ChatMessage(role="system", content="Be brief."), *USER])
     assert fake.last == {
         "model": "claude-sonnet-4-6",
-        "messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}],
+        "messages": [
+            {"role": "system", "content": "Be brief."},
+            {"role": "user", "content": "Hi"},
+        ],
         "max_tokens": 50,
         "temperature": 0.2,
     }
     assert fake.requests[0].headers["authorization"] == "test-key"
     assert response.message.role == MessageRole.ASSISTANT
     assert response.message.content == "Hello."
-    usage = {"prompt_tokens": 5, "completion_tokens": 2, "input_tokens": 5, "output_tokens": 2, "total_tokens": 7}
+    usage = {
+        "prompt_tokens": 5,
+        "completion_tokens": 2,
+        "input_tokens": 5,
+        "output_tokens": 2,
+        "total_tokens": 7,
+    }
     assert usage.items() <= response.additional_kwargs.items()
-    assert usage.items() <= response.raw["usage"].items()
+    assert usage.items() <= dict(response.raw or {})["usage"].items()
     assert response.additional_kwargs["finish_reason"] == "stop"
     assert isinstance(response.raw, dict)
 
 
-def test_complete_sends_one_user_message(call: Caller, fake: FakeGateway, llm: AssemblyAI) -> None:
+def test_complete_sends_one_user_message(
+    call: Caller, fake: FakeGateway, llm: AssemblyAI
+) -> None:
     response = call.complete(llm, "Say hi")
     assert fake.last["messages"] == [{"role": "user", "content": "Say hi"}]
     assert response.text == "Hello."
     assert response.additional_kwargs["total_tokens"] == 7
-    assert response.raw["usage"]["input_tokens"] == 5
+    assert dict(response.raw or {})["usage"]["input_tokens"] == 5
 
 
-def test_stream_chat_chunks_are_cumulative(call: Caller, fake: FakeGateway, llm: AssemblyAI) -> None:
+def test_stream_chat_chunks_are_cumulative(
+    call: Caller, fake: FakeGateway, llm: AssemblyAI
+) -> None:
     fake.script(text_stream("Hel", "lo", " there"))
     chunks = call.stream_chat(llm, USER)
     assert fake.last["stream"] is True
     assert [c.delta for c in chunks] == ["Hel", "lo", " there", ""]
-    assert [c.message.content for c in chunks] == ["Hel", "Hello", "Hello there", "Hello there"]
-    assert all(len([b for b in c.message.blocks if isinstance(b, TextBlock)]) == 1 for c in chunks)
+    assert [c.message.content for c in chunks] == [
+        "Hel",
+        "Hello",
+        "Hello there",
+        "Hello there",
+    ]
+    assert all(
+        len([b for b in c.message.blocks if isinstance(b, TextBlock)]) == 1
+        for c in chunks
+    )
     last = chunks[-1]
     assert last.additional_kwargs["input_tokens"] == 4
-    assert last.raw["usage"]["completion_tokens"] == 3
+    assert dict(last.raw or {})["usage"]["completion_tokens"] == 3
 
 
-def test_stream_complete_is_cumulative(call: Caller, fake: FakeGateway, llm: AssemblyAI) -> None:
+def test_stream_complete_is_cumulative(
+    call: Caller, fake: FakeGateway, llm: AssemblyAI
+) -> None:
     fake.script(text_stream("a", " b"))
     chunks = call.stream_complete(llm, "go")
     assert [c.text for c in chunks] == ["a", "a b", "a b"]
@@ -168,7 +216,9 @@ def test_stream_complete_is_cumulative(call: Caller, fake: FakeGateway, llm: Ass
     assert chunks[-1].additional_kwargs["total_tokens"] == 7
 
 
-def test_stream_of_a_model_that_cannot_stream_still_yields_the_answer(call: Caller, fake: FakeGateway, make_llm: Any) -> None:
+def test_stream_of_a_model_that_cannot_stream_still_yields_the_answer(
+    call: Caller, fake: FakeGateway, make_llm: Any
+) -> None:
     llm = make_llm(model="gpt-oss-20b")
     fake.script(text_reply("Whole answer."))
     chunks = call.stream_chat(llm, USER)
@@ -177,7 +227,9 @@ def test_stream_of_a_model_that_cannot_stream_still_yields_the_answer(call: Call
     assert chunks[0].delta == "Whole answer."
 
 
-def test_async_streaming_has_the_shape_llamaindex_decorators_need(llm: AssemblyAI) -> None:
+def test_async_streaming_has_the_shape_llamaindex_decorators_need(
+    llm: AssemblyAI,
+) -> None:
     for name in ("astream_chat", "astream_complete", "achat", "acomplete"):
         method = getattr(AssemblyAI, name)
         assert inspect.iscoroutinefunction(method), name
@@ -185,13 +237,25 @@ def test_async_streaming_has_the_shape_llamaindex_decorators_need(llm: AssemblyA
 
 
 def test_every_sync_endpoint_has_an_async_twin_with_the_same_parameters() -> None:
-    for name in ("chat", "complete", "stream_chat", "stream_complete"):
+    for name in (
+        "chat",
+        "complete",
+        "stream_chat",
+        "stream_complete",
+        "structured_predict",
+        "stream_structured_predict",
+        "chat_with_tools",
+        "stream_chat_with_tools",
+        "close",
+    ):
         sync = inspect.signature(getattr(AssemblyAI, name)).parameters
         twin = inspect.signature(getattr(AssemblyAI, "a" + name)).parameters
         assert list(sync) == list(twin), name
 
 
-def test_callback_events_do_not_nest_so_tokens_are_counted_once(call: Caller, fake: FakeGateway, make_llm: Any) -> None:
+def test_callback_events_do_not_nest_so_tokens_are_counted_once(
+    call: Caller, fake: FakeGateway, make_llm: Any
+) -> None:
     counter = TokenCountingHandler()
     llm = make_llm(callback_manager=CallbackManager([counter]))
     call.complete(llm, "Say hi")
@@ -203,7 +267,9 @@ def test_callback_events_do_not_nest_so_tokens_are_counted_once(call: Caller, fa
 # -- request building ------------------------------------------------------------------
 
 
-def test_gateway_fields_and_precedence(call: Caller, fake: FakeGateway, make_llm: Any) -> None:
+def test_gateway_fields_and_precedence(
+    call: Caller, fake: FakeGateway, make_llm: Any
+) -> None:
     llm = make_llm(
         fallbacks=[{"model": "gpt-5"}],
         fallback_config={"depth": 1},
@@ -213,7 +279,14 @@ def test_gateway_fields_and_precedence(call: Caller, fake: FakeGateway, make_llm
         max_tokens=10,
         additional_kwargs={"max_tokens": 20, "stop": ["x"]},
     )
-    call.chat(llm, USER, max_tokens=30, tool_required=True, allow_parallel_tool_calls=False, temperature=None)
+    call.chat(
+        llm,
+        USER,
+        max_tokens=30,
+        tool_required=True,
+        allow_parallel_tool_calls=False,
+        temperature=None,
+    )
     body = fake.last
     assert body["fallbacks"] == [{"model": "gpt-5"}]
     assert body["fallback_config"] == {"depth": 1}
@@ -227,14 +300,18 @@ def test_gateway_fields_and_precedence(call: Caller, fake: FakeGateway, make_llm
     assert "temperature" not in body
 
 
-def test_missing_key_fails_at_the_first_call_naming_the_variable(call: Caller, fake: FakeGateway, make_llm: Any) -> None:
+def test_missing_key_fails_at_the_first_call_naming_the_variable(
+    call: Caller, fake: FakeGateway, make_llm: Any
+) -> None:
     llm = make_llm(api_key=None)
     with pytest.raises(MissingAPIKeyError, match="ASSEMBLYAI_API_KEY"):
         call.chat(llm, USER)
     assert fake.requests == []
 
 
-def test_key_is_read_from_the_environment(call: Caller, fake: FakeGateway, make_llm: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_key_is_read_from_the_environment(
+    call: Caller, fake: FakeGateway, make_llm: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("ASSEMBLYAI_API_KEY", "env-key")
     call.chat(make_llm(api_key=None), USER)
     assert fake.requests[0].headers["authorization"] == "env-key"
@@ -243,19 +320,45 @@ def test_key_is_read_from_the_environment(call: Caller, fake: FakeGateway, make_
 @pytest.mark.parametrize(
     ("status", "body", "error"),
     [
-        (401, {"error": "Authentication error, API token missing/invalid", "status": "error"}, AuthenticationError),
-        (429, {"code": 429, "message": "too many requests for this action", "request_id": "r"}, RateLimitError),
+        (
+            401,
+            {
+                "error": "Authentication error, API token missing/invalid",
+                "status": "error",
+            },
+            AuthenticationError,
+        ),
+        (
+            429,
+            {
+                "code": 429,
+                "message": "too many requests for this action",
+                "request_id": "r",
+            },
+            RateLimitError,
+        ),
     ],
 )
-def test_errors_are_the_core_types(call: Caller, fake: FakeGateway, llm: AssemblyAI, status: int, body: dict[str, Any], error: type[Exception]) -> None:
+def test_errors_are_the_core_types(
+    call: Caller,
+    fake: FakeGateway,
+    llm: AssemblyAI,
+    status: int,
+    body: dict[str, Any],
+    error: type[Exception],
+) -> None:
     fake.script(httpx.Response(status, json=body))
     with pytest.raises(error) as info:
         call.chat(llm, USER)
     assert "test-key" not in str(info.value)
 
 
-def test_stream_errors_are_the_core_types(call: Caller, fake: FakeGateway, llm: AssemblyAI) -> None:
-    fake.script(httpx.Response(401, json={"error": "Authentication error", "status": "error"}))
+def test_stream_errors_are_the_core_types(
+    call: Caller, fake: FakeGateway, llm: AssemblyAI
+) -> None:
+    fake.script(
+        httpx.Response(401, json={"error": "Authentication error", "status": "error"})
+    )
     with pytest.raises(AuthenticationError):
         call.stream_chat(llm, USER)
 
@@ -263,7 +366,9 @@ def test_stream_errors_are_the_core_types(call: Caller, fake: FakeGateway, llm: 
 # -- transcripts -------------------------------------------------------------------------
 
 
-def test_per_call_transcript_id_overrides_the_field(call: Caller, fake: FakeGateway, make_llm: Any) -> None:
+def test_per_call_transcript_id_overrides_the_field(
+    call: Caller, fake: FakeGateway, make_llm: Any
+) -> None:
     llm = make_llm(transcript_id="field-id")
     call.complete(llm, "Summarize: {{ transcript }}", transcript_id="call-id")
     assert fake.last["transcript_id"] == "call-id"
@@ -272,7 +377,9 @@ def test_per_call_transcript_id_overrides_the_field(call: Caller, fake: FakeGate
     assert fake.last["transcript_id"] == "field-id"
 
 
-def test_transcript_without_the_exact_tag_fails_before_sending(call: Caller, fake: FakeGateway, llm: AssemblyAI) -> None:
+def test_transcript_without_the_exact_tag_fails_before_sending(
+    call: Caller, fake: FakeGateway, llm: AssemblyAI
+) -> None:
     with pytest.raises(ValueError, match=r"\{ transcript \}"):
         call.complete(llm, "Summarize: { transcript }", transcript_id="t1")
     with pytest.raises(ValueError, match="no message contains"):
@@ -280,13 +387,27 @@ def test_transcript_without_the_exact_tag_fails_before_sending(call: Caller, fak
     assert fake.requests == []
 
 
-def test_auto_placement_adds_the_tag(call: Caller, fake: FakeGateway, make_llm: Any) -> None:
+def test_auto_placement_adds_the_tag(
+    call: Caller, fake: FakeGateway, make_llm: Any
+) -> None:
     llm = make_llm(transcript_placement="auto")
     call.chat(llm, USER, transcript_id="t1")
     assert "{{ transcript }}" in fake.last["messages"][0]["content"]
 
 
-def test_for_transcript_is_a_cheap_copy(call: Caller, fake: FakeGateway, llm: AssemblyAI) -> None:
+def test_copies_share_one_pool_even_before_first_use(
+    fake: FakeGateway, llm: AssemblyAI
+) -> None:
+    bound = llm.for_transcript("t2")
+    bound.complete("Q: {{ transcript }}")
+    llm.complete("Q")
+    assert len(llm._pools.sync) == 1
+    assert bound._pools is llm._pools
+
+
+def test_for_transcript_is_a_cheap_copy(
+    call: Caller, fake: FakeGateway, llm: AssemblyAI
+) -> None:
     bound = llm.for_transcript("t2")
     assert llm.transcript_id is None
     assert bound.transcript_id == "t2"
@@ -296,8 +417,15 @@ def test_for_transcript_is_a_cheap_copy(call: Caller, fake: FakeGateway, llm: As
     assert "transcript_id" not in fake.last
 
 
-def test_unknown_transcript_raises_transcript_not_found(call: Caller, fake: FakeGateway, llm: AssemblyAI) -> None:
-    fake.script(httpx.Response(404, json={"code": 404, "message": "transcript not found", "request_id": "r"}))
+def test_unknown_transcript_raises_transcript_not_found(
+    call: Caller, fake: FakeGateway, llm: AssemblyAI
+) -> None:
+    fake.script(
+        httpx.Response(
+            404,
+            json={"code": 404, "message": "transcript not found", "request_id": "r"},
+        )
+    )
     with pytest.raises(TranscriptNotFoundError):
         call.complete(llm, "Q: {{ transcript }}", transcript_id="nope")
 
@@ -305,184 +433,94 @@ def test_unknown_transcript_raises_transcript_not_found(call: Caller, fake: Fake
 # -- messages ------------------------------------------------------------------------------
 
 
-def test_non_text_blocks_raise_before_sending(call: Caller, fake: FakeGateway, llm: AssemblyAI) -> None:
-    message = ChatMessage(role="user", blocks=[TextBlock(text="look"), ImageBlock(url="https://x.test/a.png")])
-    with pytest.raises(ValueError, match=r"messages\[0\]\.blocks\[1\] is a 'image' block"):
+def test_non_text_blocks_raise_before_sending(
+    call: Caller, fake: FakeGateway, llm: AssemblyAI
+) -> None:
+    message = ChatMessage(
+        role="user",
+        blocks=[TextBlock(text="look"), ImageBlock(url="https://x.test/a.png")],
+    )
+    with pytest.raises(
+        ValueError, match=r"messages\[0\]\.blocks\[1\] is a 'image' block"
+    ):
         call.chat(llm, [message])
     with pytest.raises(ValueError, match="'image' block"):
         call.stream_chat(llm, [message])
     assert fake.requests == []
 
 
-def test_thinking_stays_out_of_content(call: Caller, fake: FakeGateway, llm: AssemblyAI) -> None:
+def test_thinking_stays_out_of_content(
+    call: Caller, fake: FakeGateway, llm: AssemblyAI
+) -> None:
     reply = text_reply("Answer.")
     reply["choices"][0]["message"]["thinking"] = "Let me think."
     fake.script(reply)
     message = call.chat(llm, USER).message
     assert message.content == "Answer."
-    assert [b.content for b in message.blocks if isinstance(b, ThinkingBlock)] == ["Let me think."]
+    assert [b.content for b in message.blocks if isinstance(b, ThinkingBlock)] == [
+        "Let me think."
+    ]
 
 
-def test_streamed_thinking_goes_to_thinking_delta(call: Caller, fake: FakeGateway, llm: AssemblyAI) -> None:
-    fake.script([chunk({"thinking": "hmm"}), chunk({"content": "Yes."}), chunk({}, "stop")])
+def test_streamed_thinking_goes_to_thinking_delta(
+    call: Caller, fake: FakeGateway, llm: AssemblyAI
+) -> None:
+    fake.script(
+        [chunk({"thinking": "hmm"}), chunk({"content": "Yes."}), chunk({}, "stop")]
+    )
     chunks = call.stream_chat(llm, USER)
     assert chunks[0].additional_kwargs["thinking_delta"] == "hmm"
     assert chunks[-1].message.content == "Yes."
-    assert [b.content for b in chunks[-1].message.blocks if isinstance(b, ThinkingBlock)] == ["hmm"]
-
-
-# -- tools ---------------------------------------------------------------------------------
-
-
-def test_prepare_chat_with_tools_leaves_the_history_alone(llm: AssemblyAI) -> None:
-    history = [ChatMessage(role="user", content="earlier")]
-    prepared = llm._prepare_chat_with_tools(TOOLS, user_msg="now", chat_history=history)
-    assert len(history) == 1
-    assert [m.content for m in prepared["messages"]] == ["earlier", "now"]
-    assert [t["function"]["name"] for t in prepared["tools"]] == ["add", "multiply"]
-    assert prepared["tool_choice"] is None
-
-
-@pytest.mark.parametrize(
-    ("tools", "kwargs", "expected"),
-    [
-        (TOOLS[:1], {"tool_required": True}, {"type": "function", "function": {"name": "add"}}),
-        (TOOLS, {"tool_required": True}, "auto"),
-        (TOOLS, {"tool_choice": "multiply"}, {"type": "function", "function": {"name": "multiply"}}),
-        (TOOLS, {"tool_choice": "none"}, "none"),
-        (TOOLS[:1], {"tool_choice": "required"}, {"type": "function", "function": {"name": "add"}}),
-    ],
-)
-def test_tool_choice_mapping(llm: AssemblyAI, tools: list[Any], kwargs: dict[str, Any], expected: Any) -> None:
-    assert llm._prepare_chat_with_tools(tools, user_msg="x", **kwargs)["tool_choice"] == expected
-
-
-def test_chat_with_tools_sends_specs_and_returns_calls_both_ways(call: Caller, fake: FakeGateway, llm: AssemblyAI) -> None:
-    fake.script(tool_reply(("c1", "add", {"a": 1, "b": 2})))
-    prepared = llm._prepare_chat_with_tools(TOOLS[:1], user_msg="add 1 and 2", tool_required=True)
-    response = call.chat(llm, **prepared)
-    assert fake.last["tools"][0]["function"]["name"] == "add"
-    assert fake.last["tool_choice"] == {"type": "function", "function": {"name": "add"}}
-    blocks = [b for b in response.message.blocks if isinstance(b, ToolCallBlock)]
-    assert [(b.tool_call_id, b.tool_name, b.tool_kwargs) for b in blocks] == [("c1", "add", {"a": 1, "b": 2})]
-    assert response.message.additional_kwargs["tool_calls"][0]["function"] == {"name": "add", "arguments": '{"a": 1, "b": 2}'}
-    [selection] = llm.get_tool_calls_from_response(response)
-    assert (selection.tool_id, selection.tool_name, selection.tool_kwargs) == ("c1", "add", {"a": 1, "b": 2})
-
-
-def test_no_tools_means_no_tool_fields(call: Caller, fake: FakeGateway, llm: AssemblyAI) -> None:
-    call.chat(llm, **llm._prepare_chat_with_tools([], user_msg="hi", tool_required=True))
-    assert "tools" not in fake.last
-    assert "tool_choice" not in fake.last
-
-
-def test_get_tool_calls_is_tolerant_when_asked(call: Caller, fake: FakeGateway, llm: AssemblyAI) -> None:
-    response = call.chat(llm, USER)
-    assert llm.get_tool_calls_from_response(response, error_on_no_tool_call=False) == []
-    with pytest.raises(ValueError, match="tool call"):
-        llm.get_tool_calls_from_response(response)
-
-
-def test_streamed_tool_calls_are_cumulative_and_partial_json_is_tolerated(call: Caller, fake: FakeGateway, llm: AssemblyAI) -> None:
-    fn = "function"
-    fake.script(
-        [
-            chunk({"content": "Let me add."}),
-            chunk({"tool_calls": [{"index": 0, "id": "c1", "type": fn, fn: {"name": "add", "arguments": ""}}]}),
-            chunk({"tool_calls": [{"index": 0, fn: {"arguments": '{"a": 1,'}}]}),
-            chunk(
-                {
-                    "tool_calls": [
-                        {"index": 0, fn: {"arguments": ' "b": 2}'}},
-                        {"index": 1, "id": "c2", "type": fn, fn: {"name": "multiply", "arguments": '{"a": 3, "b": 4}'}},
-                    ]
-                }
-            ),
-            chunk({}, "tool_use"),
-        ]
-    )
-    chunks = call.stream_chat(llm, USER, tools=TOOLS)
-    partial = chunks[2]
-    assert partial.message.additional_kwargs["tool_calls"][0]["function"]["arguments"] == '{"a": 1,'
-    [selection] = llm.get_tool_calls_from_response(partial, error_on_no_tool_call=False)
-    assert selection.tool_kwargs == {"a": 1}
-    last = chunks[-1]
-    assert last.message.content == "Let me add."
-    assert [(s.tool_id, s.tool_name, s.tool_kwargs) for s in llm.get_tool_calls_from_response(last)] == [
-        ("c1", "add", {"a": 1, "b": 2}),
-        ("c2", "multiply", {"a": 3, "b": 4}),
-    ]
-    assert len(last.message.additional_kwargs["tool_calls"]) == 2
-
-
-def test_parallel_calls_are_trimmed_unless_allowed(fake: FakeGateway, llm: AssemblyAI) -> None:
-    two = tool_reply(("c1", "add", {"a": 1, "b": 2}), ("c2", "multiply", {"a": 1, "b": 2}))
-    fake.script(two, two)
-    trimmed = llm.chat_with_tools(TOOLS, user_msg="both")
-    assert [s.tool_name for s in llm.get_tool_calls_from_response(trimmed)] == ["add"]
-    assert len(trimmed.message.additional_kwargs["tool_calls"]) == 1
-    kept = llm.chat_with_tools(TOOLS, user_msg="both", allow_parallel_tool_calls=True)
-    assert [s.tool_name for s in llm.get_tool_calls_from_response(kept)] == ["add", "multiply"]
-
-
-def test_second_turn_replays_the_tool_call_and_its_result(call: Caller, fake: FakeGateway, llm: AssemblyAI) -> None:
-    fake.script(tool_reply(("c1", "add", {"a": 1, "b": 2})), text_reply("3"))
-    first = call.chat(llm, **llm._prepare_chat_with_tools(TOOLS, user_msg="add 1 2"))
-    tool_result = ChatMessage(role="tool", content="3", additional_kwargs={"tool_call_id": "c1"})
-    call.chat(llm, [*USER, first.message, tool_result], tools=TOOLS)
-    messages = fake.last["messages"]
-    assert messages[1] == {
-        "role": "assistant",
-        "content": None,
-        "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "add", "arguments": '{"a": 1, "b": 2}'}}],
-    }
-    assert messages[2] == {"role": "tool", "content": "3", "tool_call_id": "c1"}
-
-
-# -- structured output -----------------------------------------------------------------------
-
-
-class Person(BaseModel):
-    """A person."""
-
-    name: str
-    age: int
-
-
-def test_structured_predict_forces_the_output_tool(mode: str, fake: FakeGateway, llm: AssemblyAI) -> None:
-    from llama_index.core.prompts import PromptTemplate
-
-    fake.script(tool_reply(("c1", "Person", {"name": "Ada", "age": 36})))
-    prompt = PromptTemplate("Make a person named {name}.")
-    if mode == "sync":
-        person = llm.structured_predict(Person, prompt, name="Ada")
-    else:
-        person = asyncio.run(llm.astructured_predict(Person, prompt, name="Ada"))
-    assert person == Person(name="Ada", age=36)
-    assert fake.last["tool_choice"] == {"type": "function", "function": {"name": "Person"}}
-
-
-def test_stream_structured_predict_yields_partial_objects(fake: FakeGateway, llm: AssemblyAI) -> None:
-    from llama_index.core.prompts import PromptTemplate
-
-    fn = "function"
-    fake.script(
-        [
-            chunk({"tool_calls": [{"index": 0, "id": "c1", "type": fn, fn: {"name": "Person", "arguments": '{"name": "Ada",'}}]}),
-            chunk({"tool_calls": [{"index": 0, fn: {"arguments": ' "age": 36}'}}]}),
-            chunk({}, "tool_use"),
-        ]
-    )
-    results = list(llm.stream_structured_predict(Person, PromptTemplate("Ada please")))
-    assert results[-1] == Person(name="Ada", age=36)
-
-
-def test_as_structured_llm_chat(fake: FakeGateway, llm: AssemblyAI) -> None:
-    fake.script(tool_reply(("c1", "Person", {"name": "Bo", "age": 5})))
-    response = llm.as_structured_llm(Person).chat(USER)
-    assert json.loads(response.message.content or "") == {"name": "Bo", "age": 5}
+    assert [
+        b.content for b in chunks[-1].message.blocks if isinstance(b, ThinkingBlock)
+    ] == ["hmm"]
 
 
 def test_base_url_reaches_the_client(fake: FakeGateway, llm: AssemblyAI) -> None:
     llm.chat(USER)
     assert str(fake.requests[0].url) == f"{BASE_URL}/chat/completions"
+
+
+def test_constructor_and_metadata_load_no_certificates(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import ssl
+
+    calls: list[object] = []
+    monkeypatch.setattr(ssl, "create_default_context", lambda *a, **k: calls.append(a))
+    llm = AssemblyAI(api_key="test-key", region="eu")
+    assert llm.metadata.context_window == 200_000
+    llm.for_transcript("t1")
+    assert calls == []
+
+
+def test_a_changed_field_gets_a_fresh_client(
+    fake: FakeGateway, llm: AssemblyAI
+) -> None:
+    llm.chat(USER)
+    llm.default_headers = {"x-team": "blue"}
+    llm.chat(USER)
+    assert "x-team" not in fake.requests[0].headers
+    assert fake.requests[1].headers["x-team"] == "blue"
+
+
+def test_deep_copies_after_use_build_their_own_pools(
+    fake: FakeGateway, llm: AssemblyAI
+) -> None:
+    import copy
+
+    llm.chat(USER)
+    twin = copy.deepcopy(llm)
+    assert twin.model_copy(deep=True).model == llm.model
+    twin.additional_kwargs["stop"] = ["x"]
+    assert llm.additional_kwargs == {}
+    twin.chat(USER)
+    assert fake.last["stop"] == ["x"]
+
+
+def test_per_call_timeout_reaches_the_request(
+    fake: FakeGateway, llm: AssemblyAI
+) -> None:
+    llm.chat(USER, timeout=7.5)
+    assert fake.requests[0].extensions["timeout"]["read"] == 7.5
+    assert "timeout" not in fake.last

@@ -1,0 +1,471 @@
+"""Pure mappings between LlamaIndex types and the gateway's wire and parsed types.
+
+Nothing here does I/O or mutates its input. Every LlamaIndex role and content
+block is either mapped or refused with an error naming it (design.md section 3):
+images, audio, video, documents and citation blocks raise before anything is sent.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeVar
+
+from llama_index.core.base.llms.types import (
+    CachePoint,
+    ChatMessage,
+    ChatResponse,
+    CompletionResponse,
+    ContentBlock,
+    MessageRole,
+    TextBlock,
+    ThinkingBlock,
+    ToolCallBlock,
+)
+from llama_index.core.llms.utils import parse_partial_json
+from llama_index.core.tools import BaseTool, ToolSelection
+from pydantic import BaseModel
+
+from aai_gateway import (
+    ChatCompletion,
+    ChatCompletionChunk,
+    ChunkAccumulator,
+    Message,
+    ToolCall,
+    Usage,
+    parse_tool_arguments,
+)
+
+__all__ = [
+    "StreamState",
+    "build_response_format",
+    "build_response_kwargs",
+    "from_gateway_completion",
+    "parse_structured",
+    "resolve_tool_choice",
+    "to_completion_response",
+    "to_gateway_messages",
+    "to_gateway_tools",
+    "tool_selections",
+    "trim_to_one_tool_call",
+]
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+_ROLES: Mapping[MessageRole, str] = {
+    MessageRole.SYSTEM: "system",
+    MessageRole.DEVELOPER: "system",
+    MessageRole.USER: "user",
+    MessageRole.ASSISTANT: "assistant",
+    MessageRole.CHATBOT: "assistant",
+    MessageRole.MODEL: "assistant",
+    MessageRole.TOOL: "tool",
+    MessageRole.FUNCTION: "tool",
+}
+
+_UNSUPPORTED_HINT = (
+    "the AssemblyAI LLM Gateway takes only text. Transcribe audio with AssemblyAI "
+    "and pass the transcript (or its `transcript_id`), or describe the content in text"
+)
+
+
+# -- messages out ---------------------------------------------------------------------
+
+
+def to_gateway_messages(messages: Sequence[ChatMessage]) -> list[Message]:
+    """Map LlamaIndex chat messages onto the four roles the gateway takes.
+
+    SYSTEM and DEVELOPER become `system`; ASSISTANT, CHATBOT and MODEL become
+    `assistant`; TOOL and FUNCTION become `tool` (they need
+    `additional_kwargs["tool_call_id"]`). Text blocks are joined with a newline,
+    the way `ChatMessage.content` joins them. Thinking blocks stay out of the
+    request; a `CachePoint` becomes the message's `cache_control`.
+
+    Raises:
+        ValueError: a role, block or tool result the gateway cannot take; the
+            message names the position and the block type.
+    """
+    return [_to_gateway_message(m, i) for i, m in enumerate(messages)]
+
+
+def _to_gateway_message(message: ChatMessage, position: int) -> Message:
+    where = f"messages[{position}]"
+    role = _ROLES.get(MessageRole(message.role))
+    if role is None:  # pragma: no cover - every MessageRole is in the table
+        msg = f"{where} has role {message.role!r}, which the gateway cannot take"
+        raise ValueError(msg)
+    texts, calls, cache = _read_blocks(message.blocks, where, role)
+    text = "\n".join(texts)
+    wire: Message = {"role": role, "content": text}  # type: ignore[typeddict-item]
+    if role == "assistant":
+        calls = calls or _legacy_tool_calls(message.additional_kwargs, where)
+        if calls:
+            wire["tool_calls"] = calls  # type: ignore[typeddict-item]
+            wire["content"] = text or None
+    if role == "tool":
+        wire["tool_call_id"] = _tool_call_id(message, where)
+    if cache is not None:
+        wire["cache_control"] = cache
+    return wire
+
+
+def _read_blocks(
+    blocks: Sequence[ContentBlock], where: str, role: str
+) -> tuple[list[str], list[dict[str, Any]], dict[str, Any] | None]:
+    texts: list[str] = []
+    calls: list[dict[str, Any]] = []
+    cache: dict[str, Any] | None = None
+    for number, block in enumerate(blocks):
+        if isinstance(block, TextBlock):
+            texts.append(block.text)
+        elif isinstance(block, ThinkingBlock):
+            continue  # reasoning is the model's own; it is not replayed as content
+        elif isinstance(block, ToolCallBlock) and role == "assistant":
+            calls.append(_wire_tool_call(block, len(calls)))
+        elif isinstance(block, CachePoint):
+            cache = block.cache_control.model_dump(exclude_none=True)
+        else:
+            kind = getattr(block, "block_type", type(block).__name__)
+            msg = (
+                f"{where}.blocks[{number}] is a {kind!r} block in a {role!r} message; "
+                f"{_UNSUPPORTED_HINT}"
+            )
+            raise ValueError(msg)
+    return texts, calls, cache
+
+
+def _arguments_json(arguments: object) -> str:
+    if isinstance(arguments, str):
+        return arguments or "{}"
+    return json.dumps(arguments or {}, ensure_ascii=False)
+
+
+def _wire_tool_call(block: ToolCallBlock, position: int) -> dict[str, Any]:
+    return {
+        "id": block.tool_call_id or f"call_{position}",
+        "type": "function",
+        "function": {
+            "name": block.tool_name,
+            "arguments": _arguments_json(block.tool_kwargs),
+        },
+    }
+
+
+def _legacy_tool_calls(
+    additional_kwargs: Mapping[str, Any], where: str
+) -> list[dict[str, Any]]:
+    """Tool calls stored the pre-ToolCallBlock way (plain dicts or SDK objects)."""
+    calls = []
+    for number, item in enumerate(additional_kwargs.get("tool_calls") or []):
+        function = _get(item, "function")
+        name = _get(function, "name")
+        if not isinstance(name, str) or not name:
+            msg = f"{where}.additional_kwargs['tool_calls'][{number}] has no function name"
+            raise ValueError(msg)
+        call_id = _get(item, "id")
+        calls.append(
+            {
+                "id": call_id if isinstance(call_id, str) else f"call_{number}",
+                "type": "function",
+                "function": {
+                    "name": name,
+                    "arguments": _arguments_json(_get(function, "arguments")),
+                },
+            }
+        )
+    return calls
+
+
+def _get(item: object, key: str) -> Any:
+    if isinstance(item, Mapping):
+        return item.get(key)
+    return getattr(item, key, None)
+
+
+def _tool_call_id(message: ChatMessage, where: str) -> str:
+    call_id = message.additional_kwargs.get("tool_call_id")
+    if not isinstance(call_id, str) or not call_id:
+        msg = (
+            f"{where} is a {MessageRole(message.role).value!r} message without "
+            "`additional_kwargs['tool_call_id']`; the gateway needs the id of the call "
+            "it answers"
+        )
+        raise ValueError(msg)
+    return call_id
+
+
+# -- tools ------------------------------------------------------------------------------
+
+
+def to_gateway_tools(
+    tools: Sequence[BaseTool | Mapping[str, Any]], *, strict: bool | None = None
+) -> list[dict[str, Any]]:
+    """LlamaIndex tools as gateway function specs (descriptions are never cut)."""
+    specs = []
+    for tool in tools:
+        spec = (
+            dict(tool)
+            if isinstance(tool, Mapping)
+            else tool.metadata.to_openai_tool(skip_length_check=True)
+        )
+        if strict is not None:
+            spec = {**spec, "function": {**spec["function"], "strict": strict}}
+        specs.append(spec)
+    return specs
+
+
+def _named(name: str) -> dict[str, Any]:
+    return {"type": "function", "function": {"name": name}}
+
+
+def resolve_tool_choice(
+    tool_choice: str | Mapping[str, Any] | None,
+    *,
+    tool_required: bool,
+    tool_names: Sequence[str],
+) -> str | dict[str, Any] | None:
+    """The wire `tool_choice` for a call offering `tool_names`.
+
+    The gateway documents `none`, `auto` and a named function; `required` is
+    unconfirmed (gateway-spec.md section 3.5). So "must call a tool" becomes the
+    named function when exactly one tool is offered (every structured-output
+    call), and `auto` otherwise. A bare tool name becomes the named function.
+    """
+    if not tool_names:
+        return None
+    if isinstance(tool_choice, Mapping):
+        return dict(tool_choice)
+    if tool_choice in ("none", "auto"):
+        return tool_choice
+    if tool_choice not in (None, "required"):
+        return _named(tool_choice)
+    if tool_required or tool_choice == "required":
+        if len(tool_names) == 1:
+            return _named(tool_names[0])
+        return "auto"
+    return None
+
+
+# -- responses in ---------------------------------------------------------------------
+
+
+def _tool_kwargs(arguments: str) -> dict[str, Any] | str:
+    """Arguments as a dict once they parse, else the (partial) JSON text."""
+    try:
+        return parse_tool_arguments(arguments)
+    except ValueError:
+        return arguments
+
+
+def _assistant_message(
+    text: str, calls: Sequence[ToolCall], thinking: str | None
+) -> ChatMessage:
+    blocks: list[ContentBlock] = []
+    if thinking:
+        blocks.append(ThinkingBlock(content=thinking))
+    if text or not calls:
+        blocks.append(TextBlock(text=text))
+    blocks.extend(
+        ToolCallBlock(
+            tool_call_id=c.id, tool_name=c.name, tool_kwargs=_tool_kwargs(c.arguments)
+        )
+        for c in calls
+    )
+    kwargs: dict[str, Any] = {}
+    if calls:
+        kwargs["tool_calls"] = [
+            {
+                "id": c.id,
+                "type": "function",
+                "function": {"name": c.name, "arguments": c.arguments},
+            }
+            for c in calls
+        ]
+    return ChatMessage(
+        role=MessageRole.ASSISTANT, blocks=blocks, additional_kwargs=kwargs
+    )
+
+
+def usage_fields(usage: Usage | None) -> dict[str, int]:
+    """Token counts in both namings, so every LlamaIndex counter finds them."""
+    if usage is None:
+        return {}
+    fields = {
+        "prompt_tokens": usage.input_tokens,
+        "completion_tokens": usage.output_tokens,
+        "input_tokens": usage.input_tokens,
+        "output_tokens": usage.output_tokens,
+        "total_tokens": usage.total_tokens,
+    }
+    extras = {
+        "cache_read_tokens": usage.cache_read_tokens,
+        "cache_creation_tokens": usage.cache_creation_tokens,
+        "reasoning_tokens": usage.reasoning_tokens,
+    }
+    fields.update({k: v for k, v in extras.items() if v is not None})
+    return fields
+
+
+def build_response_kwargs(
+    completion: ChatCompletion | ChatCompletionChunk,
+) -> dict[str, Any]:
+    """`ChatResponse.additional_kwargs` for a whole answer or a final chunk."""
+    fields: dict[str, Any] = dict(usage_fields(completion.usage))
+    extra = {
+        "model": completion.model,
+        "finish_reason": completion.finish_reason,
+        "raw_finish_reason": completion.raw_finish_reason,
+        "request_id": completion.request_id,
+    }
+    fields.update({k: v for k, v in extra.items() if v is not None})
+    return fields
+
+
+def _raw(raw: Mapping[str, Any], usage: Usage | None) -> dict[str, Any]:
+    """The body as a plain dict, with `usage` normalised for token counters."""
+    body = dict(raw)
+    if usage is not None:
+        body["usage"] = usage_fields(usage)
+    return body
+
+
+def from_gateway_completion(completion: ChatCompletion) -> ChatResponse:
+    """A whole gateway answer as a LlamaIndex `ChatResponse`."""
+    return ChatResponse(
+        message=_assistant_message(
+            completion.content or "", completion.tool_calls, completion.thinking
+        ),
+        raw=_raw(completion.raw, completion.usage),
+        additional_kwargs=build_response_kwargs(completion),
+    )
+
+
+class StreamState:
+    """Turns stream chunks into cumulative `ChatResponse`s.
+
+    Every response carries the whole text so far (one `TextBlock`) and every tool
+    call so far (a `ToolCallBlock` each, arguments possibly partial, plus
+    `additional_kwargs["tool_calls"]`), because agents keep only the last chunk.
+    """
+
+    def __init__(self) -> None:
+        self._acc = ChunkAccumulator()
+        self._thinking = ""
+
+    def add(self, chunk: ChatCompletionChunk) -> ChatResponse:
+        """Take one chunk; return the cumulative response after it."""
+        self._acc.add(chunk)
+        self._thinking += chunk.thinking or ""
+        kwargs: dict[str, Any] = {}
+        if chunk.thinking:
+            kwargs["thinking_delta"] = chunk.thinking
+        if chunk.final:
+            kwargs.update(build_response_kwargs(chunk))
+            calls: Sequence[ToolCall] = self._acc.completion().tool_calls
+        else:
+            calls = self._acc.tool_calls
+        return ChatResponse(
+            message=_assistant_message(self._acc.content, calls, self._thinking),
+            delta=chunk.content,
+            raw=_raw(chunk.raw, chunk.usage),
+            additional_kwargs=kwargs,
+        )
+
+
+def to_completion_response(response: ChatResponse) -> CompletionResponse:
+    """A chat response as a completion response (usage kept in `additional_kwargs`)."""
+    return CompletionResponse(
+        text=response.message.content or "",
+        delta=response.delta,
+        raw=response.raw,
+        additional_kwargs={
+            **response.message.additional_kwargs,
+            **response.additional_kwargs,
+        },
+    )
+
+
+# -- structured output ------------------------------------------------------------------
+
+
+def build_response_format(output_cls: type[BaseModel]) -> dict[str, Any]:
+    """A json_schema `response_format` for a Pydantic class."""
+    return {
+        "type": "json_schema",
+        "json_schema": {
+            "name": output_cls.__name__,
+            "schema": output_cls.model_json_schema(),
+        },
+    }
+
+
+def parse_structured(output_cls: type[ModelT], response: ChatResponse) -> ModelT:
+    """The JSON answer to a json_schema request, as `output_cls`.
+
+    Raises:
+        ValueError: the answer is not valid JSON for `output_cls` (a pydantic
+            `ValidationError`, which names the fields).
+    """
+    return output_cls.model_validate_json(response.message.content or "")
+
+
+# -- tool calls back out of a response ----------------------------------------------------
+
+
+def _selection(call_id: object, name: object, arguments: object) -> ToolSelection:
+    kwargs: object = arguments
+    if isinstance(arguments, str):
+        try:
+            kwargs = parse_partial_json(arguments) if arguments.strip() else {}
+        except ValueError:
+            kwargs = {}
+    return ToolSelection(
+        tool_id=call_id if isinstance(call_id, str) and call_id else str(name),
+        tool_name=str(name),
+        tool_kwargs=kwargs if isinstance(kwargs, dict) else {},
+    )
+
+
+def tool_selections(
+    response: ChatResponse, *, error_on_no_tool_call: bool
+) -> list[ToolSelection]:
+    """The tool calls of a response, from its blocks or (older) `additional_kwargs`.
+
+    Partial JSON (mid-stream) is repaired or read as `{}`; never an error.
+
+    Raises:
+        ValueError: there are no tool calls and `error_on_no_tool_call` is set.
+    """
+    message = response.message
+    found = [
+        _selection(b.tool_call_id, b.tool_name, b.tool_kwargs)
+        for b in message.blocks
+        if isinstance(b, ToolCallBlock)
+    ]
+    if not found:
+        found = [
+            _selection(_get(c, "id"), _get(fn, "name"), _get(fn, "arguments"))
+            for c in message.additional_kwargs.get("tool_calls") or []
+            if (fn := _get(c, "function")) is not None
+        ]
+    if not found and error_on_no_tool_call:
+        msg = f"expected at least one tool call, but the model answered with text: {message.content!r:.200}"
+        raise ValueError(msg)
+    return found
+
+
+def trim_to_one_tool_call(response: ChatResponse) -> ChatResponse:
+    """A copy of `response` keeping only its first tool call (parallel calls off)."""
+    message = response.message
+    blocks = [b for b in message.blocks if isinstance(b, ToolCallBlock)]
+    if len(blocks) <= 1 and len(message.additional_kwargs.get("tool_calls") or []) <= 1:
+        return response
+    first = blocks[0] if blocks else None
+    kept = [b for b in message.blocks if not isinstance(b, ToolCallBlock) or b is first]
+    kwargs = dict(message.additional_kwargs)
+    if kwargs.get("tool_calls"):
+        kwargs["tool_calls"] = list(kwargs["tool_calls"])[:1]
+    new_message = message.model_copy(
+        update={"blocks": kept, "additional_kwargs": kwargs}
+    )
+    return response.model_copy(update={"message": new_message})

@@ -1,0 +1,553 @@
+"""`AssemblyAI`: a LlamaIndex function-calling LLM on AssemblyAI's LLM Gateway."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+import httpx
+from llama_index.core.base.llms.types import (
+    ChatMessage,
+    ChatResponse,
+    ChatResponseAsyncGen,
+    ChatResponseGen,
+    CompletionResponse,
+    CompletionResponseAsyncGen,
+    CompletionResponseGen,
+    LLMMetadata,
+    MessageRole,
+)
+from llama_index.core.bridge.pydantic import ConfigDict, Field, PrivateAttr
+
+# Re-exported by core without `__all__`; the public way LlamaIndex integrations use.
+from llama_index.core.instrumentation import get_dispatcher  # type: ignore[attr-defined]
+from llama_index.core.instrumentation.events.llm import (
+    LLMStructuredPredictEndEvent,
+    LLMStructuredPredictStartEvent,
+)
+from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
+from llama_index.core.llms.function_calling import FunctionCallingLLM
+from llama_index.core.llms.llm import ToolSelection
+from llama_index.core.prompts import PromptTemplate
+from llama_index.core.tools import BaseTool
+from llama_index.core.types import Model, PydanticProgramMode
+from pydantic import BaseModel
+
+from aai_gateway import (
+    DEFAULT_MAX_TOKENS,
+    AsyncChatStream,
+    AsyncGatewayClient,
+    ChatStream,
+    GatewayClient,
+    known_capabilities,
+)
+from llama_index_aai_gateway._convert import (
+    StreamState,
+    build_response_format,
+    from_gateway_completion,
+    parse_structured,
+    resolve_tool_choice,
+    to_completion_response,
+    to_gateway_messages,
+    to_gateway_tools,
+    tool_selections,
+    trim_to_one_tool_call,
+)
+
+__all__ = ["AssemblyAI"]
+
+_dispatcher = get_dispatcher(__name__)
+
+DEFAULT_MODEL = "claude-sonnet-4-6"
+_UNKNOWN_CONTEXT_WINDOW = 32_768  # the smallest window in the gateway catalogue
+# LlamaIndex-internal kwargs that can reach `chat(**kwargs)` and must not be sent.
+_FRAMEWORK_KWARGS = frozenset(
+    {
+        "tool_required",
+        "allow_parallel_tool_calls",
+        "use_chat_completions",
+        "verbose",
+        "error_on_no_tool_call",
+        "error_on_tool_error",
+        "formatted",
+        "stream",
+    }
+)
+_CALL_OPTIONS = ("timeout", "extra_headers")
+_ClientKey = tuple[Any, ...]
+
+
+class _Pools:
+    """The clients an LLM and its cheap copies share, one per configuration."""
+
+    def __init__(self) -> None:
+        self.sync: dict[_ClientKey, GatewayClient] = {}
+        self.aio: dict[_ClientKey, AsyncGatewayClient] = {}
+
+
+class AssemblyAI(FunctionCallingLLM):
+    """A LlamaIndex LLM for AssemblyAI's LLM Gateway (Claude, GPT, Gemini and more).
+
+    It works wherever LlamaIndex takes an LLM: `Settings.llm`, query and chat
+    engines, `FunctionAgent`, `ReActAgent`, `AgentWorkflow` and structured
+    prediction. Gateway extras (`transcript_id`, `fallbacks`,
+    `post_processing_steps`, ...) are fields, and any of them can be given per call.
+
+    Example:
+        ```python
+        from llama_index_aai_gateway import AssemblyAI
+
+        llm = AssemblyAI(model="claude-sonnet-4-6")  # key from ASSEMBLYAI_API_KEY
+        print(llm.complete("Summarize: {{ transcript }}", transcript_id="...").text)
+        ```
+
+    Args:
+        http_client: Your own `httpx.Client`; used as is, never closed here.
+        async_http_client: Your own `httpx.AsyncClient`; used as is, never closed here.
+        **data: The fields below, and LlamaIndex's own (`system_prompt`,
+            `callback_manager`, `pydantic_program_mode`, ...).
+    """
+
+    model_config = ConfigDict(protected_namespaces=(), arbitrary_types_allowed=True)
+
+    model: str = Field(
+        default=DEFAULT_MODEL, description="The gateway model id.", min_length=1
+    )
+    api_key: str | None = Field(
+        default=None,
+        exclude=True,
+        repr=False,
+        description="Your AssemblyAI API key (default: env ASSEMBLYAI_API_KEY).",
+    )
+    base_url: str | None = Field(
+        default=None, description="The gateway URL including /v1; wins over region."
+    )
+    region: Literal["us", "eu"] | None = Field(
+        default=None, description="The gateway region (default us)."
+    )
+    temperature: float | None = Field(default=None, ge=0.0, le=2.0)
+    max_tokens: int | None = Field(
+        default=None, gt=0, description="Output cap (gateway default 1000)."
+    )
+    timeout: float | None = Field(
+        default=None, gt=0, description="Seconds per request (default 600)."
+    )
+    max_retries: int = Field(default=2, ge=0)
+    transcript_id: str | None = Field(
+        default=None,
+        description="A transcript injected at the first `{{ transcript }}` tag.",
+    )
+    transcript_placement: Literal["strict", "auto"] = Field(
+        default="strict",
+        description="'strict': a request with transcript_id must carry the tag; "
+        "'auto': add it to the first user message when missing.",
+    )
+    post_processing_steps: list[dict[str, Any]] | None = None
+    fallbacks: list[dict[str, Any]] | None = None
+    fallback_config: dict[str, Any] | None = None
+    model_region: Literal["global"] | None = None
+    reasoning: dict[str, Any] | None = None
+    additional_kwargs: dict[str, Any] = Field(
+        default_factory=dict, description="Extra body fields sent on every request."
+    )
+    default_headers: dict[str, str] | None = Field(
+        default=None,
+        exclude=True,
+        repr=False,
+        description="Headers sent with every request (kept out of serialization).",
+    )
+    context_window: int | None = Field(
+        default=None, gt=0, description="Override the bundled context window."
+    )
+    structured_output_mode: Literal["tool_call", "json_schema"] = Field(
+        default="tool_call",
+        description="How `structured_predict` asks for JSON: a forced tool call, or "
+        "`response_format` json_schema where the model takes it (else a tool call).",
+    )
+
+    _http_client: httpx.Client | None = PrivateAttr(default=None)
+    _async_http_client: httpx.AsyncClient | None = PrivateAttr(default=None)
+    # Shared (not copied) by `model_copy`/`for_transcript`, so copies reuse pools.
+    _pools: _Pools = PrivateAttr(default_factory=_Pools)
+
+    def __init__(
+        self,
+        *,
+        http_client: httpx.Client | None = None,
+        async_http_client: httpx.AsyncClient | None = None,
+        **data: Any,
+    ) -> None:
+        _check_type(http_client, httpx.Client, "http_client")
+        _check_type(async_http_client, httpx.AsyncClient, "async_http_client")
+        super().__init__(**data)
+        self._http_client = http_client
+        self._async_http_client = async_http_client
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> AssemblyAI:
+        """A deep copy of the fields; it builds its own pools (open ones cannot be copied).
+
+        User-supplied httpx clients are shared, never copied.
+        """
+        copied = self.model_copy()
+        for name, value in self.__dict__.items():
+            copied.__dict__[name] = copy.deepcopy(value, memo)
+        copied._pools = _Pools()
+        return copied
+
+    @classmethod
+    def class_name(cls) -> str:
+        """The stable name LlamaIndex serializes this class under."""
+        return "AssemblyAI"
+
+    @property
+    def metadata(self) -> LLMMetadata:
+        """What LlamaIndex needs to budget prompts and pick code paths (no network)."""
+        caps = known_capabilities(self.model)
+        window = self.context_window or (
+            caps.context_window if caps else _UNKNOWN_CONTEXT_WINDOW
+        )
+        return LLMMetadata(
+            context_window=window,
+            num_output=self.max_tokens or DEFAULT_MAX_TOKENS,
+            is_chat_model=True,
+            is_function_calling_model=caps is None or caps.supports("tools"),
+            model_name=self.model,
+            system_role=MessageRole.SYSTEM,
+        )
+
+    def for_transcript(self, transcript_id: str) -> AssemblyAI:
+        """A cheap copy bound to one transcript, for engines and agents.
+
+        Query engines, chat engines and agents pass no per-call arguments, so the
+        transcript has to ride on the LLM. The copy shares this one's connections.
+        """
+        return self.model_copy(update={"transcript_id": transcript_id})
+
+    # -- clients ----------------------------------------------------------------------
+
+    def _client_options(self) -> dict[str, Any]:
+        return {
+            "api_key": self.api_key,
+            "base_url": self.base_url,
+            "region": self.region,
+            "timeout": self.timeout,
+            "max_retries": self.max_retries,
+            "default_headers": self.default_headers,
+            "tag_placement": self.transcript_placement,
+        }
+
+    def _client_key(self, options: Mapping[str, Any]) -> _ClientKey:
+        headers = tuple(sorted((options["default_headers"] or {}).items()))
+        return (*(v for k, v in options.items() if k != "default_headers"), headers)
+
+    def _sync_client(self) -> GatewayClient:
+        options = self._client_options()
+        key = self._client_key(options)
+        client = self._pools.sync.get(key)
+        if client is None:
+            client = GatewayClient(http_client=self._http_client, **options)
+            self._pools.sync[key] = client
+        return client
+
+    def _async_client(self) -> AsyncGatewayClient:
+        options = self._client_options()
+        key = self._client_key(options)
+        client = self._pools.aio.get(key)
+        if client is None:
+            client = AsyncGatewayClient(http_client=self._async_http_client, **options)
+            self._pools.aio[key] = client
+        return client
+
+    def close(self) -> None:
+        """Close the sync pools of this LLM and its copies (a passed-in client stays open)."""
+        for client in self._pools.sync.values():
+            client.close()
+
+    async def aclose(self) -> None:
+        """Close the running loop's pools of this LLM and its copies (not a passed-in client)."""
+        for client in self._pools.aio.values():
+            await client.aclose()
+
+    # -- requests ---------------------------------------------------------------------
+
+    def _build_request(
+        self, messages: Sequence[ChatMessage], kwargs: Mapping[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The wire request and the per-call client options (timeout, headers).
+
+        Precedence: per-call kwargs, then `additional_kwargs`, then the fields.
+        """
+        options = {k: kwargs[k] for k in _CALL_OPTIONS if k in kwargs}
+        call = {
+            k: v
+            for k, v in kwargs.items()
+            if k not in _FRAMEWORK_KWARGS and k not in _CALL_OPTIONS
+        }
+        if call.get("tools") is not None:
+            call["tools"] = to_gateway_tools(call["tools"]) or None
+        request = {
+            "model": self.model,
+            "messages": to_gateway_messages(messages),
+            **self._field_params(),
+            **self.additional_kwargs,
+            **call,
+        }
+        if request.get("tools") is None:
+            request.pop("tool_choice", None)
+        return {k: v for k, v in request.items() if v is not None}, options
+
+    def _field_params(self) -> dict[str, Any]:
+        return {
+            "temperature": self.temperature,
+            "max_tokens": self.max_tokens,
+            "transcript_id": self.transcript_id,
+            "fallbacks": self.fallbacks,
+            "fallback_config": self.fallback_config,
+            "post_processing_steps": self.post_processing_steps,
+            "model_region": self.model_region,
+            "reasoning": self.reasoning,
+        }
+
+    def _chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        request, options = self._build_request(messages, kwargs)
+        return from_gateway_completion(self._sync_client().chat(request, **options))
+
+    async def _achat(
+        self, messages: Sequence[ChatMessage], **kwargs: Any
+    ) -> ChatResponse:
+        request, options = self._build_request(messages, kwargs)
+        completion = await self._async_client().achat(request, **options)
+        return from_gateway_completion(completion)
+
+    def _stream_chat(
+        self, messages: Sequence[ChatMessage], **kwargs: Any
+    ) -> ChatResponseGen:
+        # Checked and mapped now (bad input raises here); sent on first iteration.
+        request, options = self._build_request(messages, kwargs)
+        return _iter_responses(self._sync_client().stream_chat(request, **options))
+
+    def _astream_chat(
+        self, messages: Sequence[ChatMessage], **kwargs: Any
+    ) -> ChatResponseAsyncGen:
+        request, options = self._build_request(messages, kwargs)
+        stream = self._async_client().astream_chat(request, **options)
+        return _aiter_responses(stream)
+
+    # -- the eight LlamaIndex endpoints ----------------------------------------------
+
+    @llm_chat_callback()
+    def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        """Send a chat; gateway fields may be given per call (`transcript_id=...`)."""
+        return self._chat(messages, **kwargs)
+
+    @llm_chat_callback()
+    async def achat(
+        self, messages: Sequence[ChatMessage], **kwargs: Any
+    ) -> ChatResponse:
+        """Async `chat`."""
+        return await self._achat(messages, **kwargs)
+
+    @llm_chat_callback()
+    def stream_chat(
+        self, messages: Sequence[ChatMessage], **kwargs: Any
+    ) -> ChatResponseGen:
+        """Stream a chat: each response holds the whole text and tool calls so far."""
+        return self._stream_chat(messages, **kwargs)
+
+    @llm_chat_callback()
+    async def astream_chat(
+        self, messages: Sequence[ChatMessage], **kwargs: Any
+    ) -> ChatResponseAsyncGen:
+        """Async `stream_chat`: `gen = await llm.astream_chat(...)`, then `async for`."""
+        return self._astream_chat(messages, **kwargs)
+
+    @llm_completion_callback()
+    def complete(
+        self, prompt: str, formatted: bool = False, **kwargs: Any
+    ) -> CompletionResponse:
+        """Complete a prompt (sent as one user message)."""
+        return to_completion_response(self._chat(_as_messages(prompt), **kwargs))
+
+    @llm_completion_callback()
+    async def acomplete(
+        self, prompt: str, formatted: bool = False, **kwargs: Any
+    ) -> CompletionResponse:
+        """Async `complete`."""
+        response = await self._achat(_as_messages(prompt), **kwargs)
+        return to_completion_response(response)
+
+    @llm_completion_callback()
+    def stream_complete(
+        self, prompt: str, formatted: bool = False, **kwargs: Any
+    ) -> CompletionResponseGen:
+        """Stream a completion: `text` is cumulative, `delta` the new part."""
+        return _iter_completions(self._stream_chat(_as_messages(prompt), **kwargs))
+
+    @llm_completion_callback()
+    async def astream_complete(
+        self, prompt: str, formatted: bool = False, **kwargs: Any
+    ) -> CompletionResponseAsyncGen:
+        """Async `stream_complete`."""
+        return _aiter_completions(self._astream_chat(_as_messages(prompt), **kwargs))
+
+    # -- structured output ------------------------------------------------------------
+
+    def _response_format(self, output_cls: type[BaseModel]) -> dict[str, Any] | None:
+        """The json_schema `response_format` to use, or `None` for a forced tool call."""
+        if (
+            self.structured_output_mode != "json_schema"
+            or self.pydantic_program_mode != PydanticProgramMode.DEFAULT
+        ):
+            return None
+        caps = known_capabilities(self.model)
+        if caps is not None and not caps.supports("response_format"):
+            return None
+        return build_response_format(output_cls)
+
+    def structured_predict(
+        self,
+        output_cls: type[Model],
+        prompt: PromptTemplate,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> Model:
+        """Predict a Pydantic object (a forced tool call, or json_schema; see the field)."""
+        response_format = self._response_format(output_cls)
+        if response_format is None:
+            result: Model = super().structured_predict(
+                output_cls, prompt, llm_kwargs, **prompt_args
+            )
+            return result
+        messages = self._structured_messages(output_cls, prompt, prompt_args)
+        kwargs = {**(llm_kwargs or {}), "response_format": response_format}
+        return _structured_result(output_cls, self._chat(messages, **kwargs))
+
+    async def astructured_predict(
+        self,
+        output_cls: type[Model],
+        prompt: PromptTemplate,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> Model:
+        """Async `structured_predict`."""
+        response_format = self._response_format(output_cls)
+        if response_format is None:
+            result: Model = await super().astructured_predict(
+                output_cls, prompt, llm_kwargs, **prompt_args
+            )
+            return result
+        messages = self._structured_messages(output_cls, prompt, prompt_args)
+        kwargs = {**(llm_kwargs or {}), "response_format": response_format}
+        return _structured_result(output_cls, await self._achat(messages, **kwargs))
+
+    def _structured_messages(
+        self,
+        output_cls: type[BaseModel],
+        prompt: PromptTemplate,
+        prompt_args: dict[str, Any],
+    ) -> list[ChatMessage]:
+        _dispatcher.event(
+            LLMStructuredPredictStartEvent(
+                output_cls=output_cls, template=prompt, template_args=prompt_args
+            )
+        )
+        return self._get_messages(prompt, **prompt_args)
+
+    # -- tool calling -----------------------------------------------------------------
+
+    def _prepare_chat_with_tools(
+        self,
+        tools: Sequence[BaseTool],
+        user_msg: str | ChatMessage | None = None,
+        chat_history: list[ChatMessage] | None = None,
+        verbose: bool = False,
+        allow_parallel_tool_calls: bool = False,
+        tool_required: bool = False,
+        tool_choice: str | dict[str, Any] | None = None,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """The `chat` arguments for a tool call; the caller's history is not touched."""
+        messages = list(chat_history or [])
+        if isinstance(user_msg, str):
+            user_msg = ChatMessage(role=MessageRole.USER, content=user_msg)
+        if user_msg is not None:
+            messages.append(user_msg)
+        specs = to_gateway_tools(tools, strict=strict)
+        names = [spec["function"]["name"] for spec in specs]
+        return {
+            **kwargs,
+            "messages": messages,
+            "tools": specs or None,
+            "tool_choice": resolve_tool_choice(
+                tool_choice, tool_required=tool_required, tool_names=names
+            ),
+        }
+
+    def _validate_chat_with_tools_response(
+        self,
+        response: ChatResponse,
+        tools: Sequence[BaseTool],
+        allow_parallel_tool_calls: bool = False,
+        **kwargs: Any,
+    ) -> ChatResponse:
+        """Keep only the first tool call unless parallel calls are allowed."""
+        if allow_parallel_tool_calls:
+            return response
+        return trim_to_one_tool_call(response)
+
+    def get_tool_calls_from_response(
+        self,
+        response: ChatResponse,
+        error_on_no_tool_call: bool = True,
+        **kwargs: Any,
+    ) -> list[ToolSelection]:
+        """The tool calls in a response (tolerant of partial JSON while streaming).
+
+        Raises:
+            ValueError: no tool calls and `error_on_no_tool_call` is set.
+        """
+        return tool_selections(response, error_on_no_tool_call=error_on_no_tool_call)
+
+
+def _check_type(value: object, kind: type, name: str) -> None:
+    if value is not None and not isinstance(value, kind):
+        msg = f"`{name}` must be an {kind.__module__}.{kind.__qualname__}, got {type(value).__name__}"
+        raise TypeError(msg)
+
+
+def _structured_result(output_cls: type[Model], response: ChatResponse) -> Model:
+    result = parse_structured(output_cls, response)
+    _dispatcher.event(LLMStructuredPredictEndEvent(output=result))
+    return result
+
+
+def _as_messages(prompt: str) -> list[ChatMessage]:
+    return [ChatMessage(role=MessageRole.USER, content=prompt)]
+
+
+def _iter_responses(stream: ChatStream) -> ChatResponseGen:
+    state = StreamState()
+    with stream:
+        for chunk in stream:
+            yield state.add(chunk)
+
+
+async def _aiter_responses(stream: AsyncChatStream) -> ChatResponseAsyncGen:
+    state = StreamState()
+    async with stream:
+        async for chunk in stream:
+            yield state.add(chunk)
+
+
+def _iter_completions(responses: ChatResponseGen) -> CompletionResponseGen:
+    for response in responses:
+        yield to_completion_response(response)
+
+
+async def _aiter_completions(
+    responses: ChatResponseAsyncGen,
+) -> CompletionResponseAsyncGen:
+    async for response in responses:
+        yield to_completion_response(response)
