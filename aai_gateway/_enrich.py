@@ -39,7 +39,7 @@ def check_enrichment(
 
 
 def name_speakers(
-    documents: Sequence[TranscriptDocument], mapping: dict[str, str] | None
+    documents: Sequence[TranscriptDocument], mapping: Mapping[str, str] | None
 ) -> list[TranscriptDocument]:
     """Add `speaker_name` and start each text with the name ("Dana: ...").
 
