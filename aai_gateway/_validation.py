@@ -78,17 +78,54 @@ def validate_message(message: object, position: int) -> None:
     role = message.get("role")
     if role not in _ROLES:
         _fail(f"{where} has role {role!r}; the gateway takes {sorted(_ROLES)}")
-    content = message.get("content")
+    _validate_content(message.get("content"), role, where)
+    if role == "tool" and not isinstance(message.get("tool_call_id"), str):
+        _fail(f"{where} is a tool result without a `tool_call_id` string")
+    calls = message.get("tool_calls")
+    if calls is not None:
+        _validate_tool_calls(calls, role, where)
+
+
+def _validate_content(content: object, role: object, where: str) -> None:
+    # The contract: user/system take a string or text parts; assistant a string or
+    # null (when it called tools); tool a string.
     if isinstance(content, list):
+        if role in ("assistant", "tool"):
+            _fail(
+                f"{where}.content must be a string for a {role!r} message, not a list of parts",
+                TypeError,
+            )
         for number, part in enumerate(content):
             _validate_part(part, f"{where}.content[{number}]")
-    elif content is not None and not isinstance(content, str):
+    elif content is None:
+        if role != "assistant":
+            _fail(
+                f"{where} ({role}) needs `content`: a string"
+                + ("" if role == "tool" else " or a list of text parts")
+            )
+    elif not isinstance(content, str):
         _fail(
             f"{where}.content must be a string, a list of text parts, or None",
             TypeError,
         )
-    if role == "tool" and not isinstance(message.get("tool_call_id"), str):
-        _fail(f"{where} is a tool result without a `tool_call_id` string")
+
+
+def _validate_tool_calls(calls: object, role: object, where: str) -> None:
+    if role != "assistant":
+        _fail(f"{where} has `tool_calls`, which only an assistant message can carry")
+    for number, call in enumerate(calls if isinstance(calls, list) else [None]):
+        function = call.get("function") if isinstance(call, Mapping) else None
+        if not (
+            isinstance(call, Mapping)
+            and isinstance(call.get("id"), str)
+            and isinstance(function, Mapping)
+            and isinstance(function.get("name"), str)
+            and isinstance(function.get("arguments"), str)
+        ):
+            _fail(
+                f"{where}.tool_calls[{number}] must be {{'id': str, 'type': 'function', "
+                "'function': {'name': str, 'arguments': JSON string}}"
+            )
 
 
 def _validate_part(part: object, where: str) -> None:
@@ -159,8 +196,10 @@ def _validate_tools(request: Mapping[str, Any]) -> None:
     if tools is not None:
         for number, tool in enumerate(tools if isinstance(tools, list) else [None]):
             function = tool.get("function") if isinstance(tool, Mapping) else None
-            if not isinstance(function, Mapping) or not isinstance(
-                function.get("name"), str
+            if (
+                not isinstance(function, Mapping)
+                or not isinstance(function.get("name"), str)
+                or not isinstance(function.get("parameters"), Mapping)
             ):
                 _fail(
                     f"`tools[{number}]` must be {{'type': 'function', 'function': {{'name', 'parameters'}}}}"
