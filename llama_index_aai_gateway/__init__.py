@@ -3,15 +3,34 @@
 `AssemblyAI` is a function-calling LLM for query engines, chat engines, agents and
 structured prediction, built on the framework-neutral `aai_gateway` core.
 `TranscriptQueryEngine` answers questions about a meeting from its whole transcript,
-which the gateway injects by reference.
+which the gateway injects by reference; `AssemblyAITranscriptReader` loads
+transcripts as documents (by reference, or by content for retrieval), and
+`summarize_transcripts` summarises many meetings by map-reduce.
 """
 
 from __future__ import annotations
 
+from aai_gateway import TRANSCRIPT_TAG, transcript_ref
 from llama_index_aai_gateway.llms import AssemblyAI
 from llama_index_aai_gateway.query_engine import (
     DEFAULT_TRANSCRIPT_PROMPT,
     TranscriptQueryEngine,
 )
+from llama_index_aai_gateway.readers import AssemblyAITranscriptReader
+from llama_index_aai_gateway.summaries import (
+    TranscriptSummaries,
+    asummarize_transcripts,
+    summarize_transcripts,
+)
 
-__all__ = ["DEFAULT_TRANSCRIPT_PROMPT", "AssemblyAI", "TranscriptQueryEngine"]
+__all__ = [
+    "DEFAULT_TRANSCRIPT_PROMPT",
+    "TRANSCRIPT_TAG",
+    "AssemblyAI",
+    "AssemblyAITranscriptReader",
+    "TranscriptQueryEngine",
+    "TranscriptSummaries",
+    "asummarize_transcripts",
+    "summarize_transcripts",
+    "transcript_ref",
+]

@@ -318,6 +318,8 @@ def build_response_kwargs(
         "request_id": completion.request_id,
     }
     fields.update({k: v for k, v in extra.items() if v is not None})
+    if completion.inlined_transcripts:
+        fields["inlined_transcripts"] = list(completion.inlined_transcripts)
     return fields
 
 

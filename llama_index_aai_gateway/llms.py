@@ -143,6 +143,17 @@ class AssemblyAI(FunctionCallingLLM):
         description="'strict': a request with transcript_id must carry the tag; "
         "'auto': add it to the first user message when missing.",
     )
+    inline_transcripts: bool = Field(
+        default=False,
+        description="Messages referencing several transcripts (`transcript_ref`): the "
+        "first goes by reference; True fetches the others' text and sends it inline "
+        "(listed in `additional_kwargs['inlined_transcripts']`), False raises.",
+    )
+    transcript_base_url: str | None = Field(
+        default=None,
+        description="The transcript REST API root (default: the region's host), "
+        "used to fetch transcripts for `inline_transcripts`.",
+    )
     post_processing_steps: list[dict[str, Any]] | None = None
     fallbacks: list[dict[str, Any]] | None = None
     fallback_config: dict[str, Any] | None = None
@@ -235,6 +246,8 @@ class AssemblyAI(FunctionCallingLLM):
             "max_retries": self.max_retries,
             "default_headers": self.default_headers,
             "tag_placement": self.transcript_placement,
+            "inline_transcripts": self.inline_transcripts,
+            "transcript_base_url": self.transcript_base_url,
         }
 
     def _client_key(self, options: Mapping[str, Any]) -> _ClientKey:

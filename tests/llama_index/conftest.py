@@ -18,11 +18,13 @@ from llama_index.core.base.llms.types import (
     CompletionResponse,
 )
 
+from aai_gateway import TRANSCRIPT_TAG
 from llama_index_aai_gateway import AssemblyAI
 from tests.conftest import TEST_KEY, completion_body, sse_body, sse_response
 from tests.contract import check_request
 
 BASE_URL = "https://gw.test/v1"
+REF_PREFIX = "[[assemblyai-transcript:"
 T = TypeVar("T")
 
 # LlamaIndex's workflow machinery (inspect.getmembers over agents) touches pydantic's
@@ -269,3 +271,32 @@ class WordHashEmbedding(BaseEmbedding):
 
     def _get_text_embedding(self, text: str) -> list[float]:
         return self._vector(text)
+
+
+# -- transcripts by reference, read from the emulator's request log -------------------
+
+
+def chat_bodies(emulator: Any) -> list[dict[str, Any]]:
+    """The JSON bodies of the chat requests the emulator received, oldest first."""
+    return [r.json for r in emulator.requests if r.path == "/v1/chat/completions"]
+
+
+def rest_paths(emulator: Any) -> list[str]:
+    """The paths of the transcript REST (`/v2`) requests the emulator received."""
+    return [r.path for r in emulator.requests if r.path.startswith("/v2")]
+
+
+def assert_by_reference(body: dict[str, Any], transcript_id: str) -> None:
+    """The request carries one transcript by reference, exactly as the gateway wants."""
+    assert body["transcript_id"] == transcript_id
+    assert REF_PREFIX not in json.dumps(body)
+    texts = [
+        part if isinstance(part, str) else part.get("text", "")
+        for m in body["messages"]
+        for part in (
+            [m["content"]]
+            if isinstance(m.get("content"), str)
+            else m.get("content") or []
+        )
+    ]
+    assert sum(t.count(TRANSCRIPT_TAG) for t in texts) == 1, texts

@@ -19,9 +19,10 @@ from llama_index.core.base.llms.types import (
     VideoBlock,
 )
 
-from aai_gateway import ChatCompletionChunk, ToolCallDelta
+from aai_gateway import ChatCompletion, ChatCompletionChunk, ToolCallDelta
 from llama_index_aai_gateway._convert import (
     StreamState,
+    build_response_kwargs,
     to_gateway_messages,
     tool_selections,
     trim_to_one_tool_call,
@@ -233,3 +234,17 @@ def test_trim_does_not_mutate_the_response() -> None:
         b.tool_call_id for b in trimmed.message.blocks if isinstance(b, ToolCallBlock)
     ] == ["a"]
     assert trimmed.message.additional_kwargs["tool_calls"] == [{"id": "a"}]
+
+
+@pytest.mark.parametrize(
+    ("inlined", "expected"), [((), None), (("t-2", "t-3"), ["t-2", "t-3"])]
+)
+def test_inlined_transcripts_are_reported_only_when_there_are_some(
+    inlined: tuple[str, ...], expected: list[str] | None
+) -> None:
+    answer = build_response_kwargs(ChatCompletion("Hi", inlined_transcripts=inlined))
+    assert answer.get("inlined_transcripts") == expected
+    last = build_response_kwargs(
+        ChatCompletionChunk(final=True, inlined_transcripts=inlined)
+    )
+    assert last.get("inlined_transcripts") == expected

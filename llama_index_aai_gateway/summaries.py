@@ -1,0 +1,177 @@
+"""Map-reduce over many meetings: `summarize_transcripts` / `asummarize_transcripts`.
+
+The gateway injects one transcript per request, so "summarise these 50 meetings"
+is one by-reference call per transcript (map, with bounded concurrency), then one
+call that combines the short per-meeting summaries (reduce). No transcript is
+downloaded, and the combining call carries only the summaries. The prompts and
+the result match `langchain_aai_gateway.summarize_transcripts`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from llama_index.core.base.llms.types import ChatMessage, MessageRole
+from llama_index.core.llms import LLM
+
+from aai_gateway import transcript_ref
+
+__all__ = [
+    "DEFAULT_COMBINE_INSTRUCTIONS",
+    "DEFAULT_SUMMARY_INSTRUCTIONS",
+    "TranscriptSummaries",
+    "asummarize_transcripts",
+    "summarize_transcripts",
+]
+
+DEFAULT_SUMMARY_INSTRUCTIONS = (
+    "Summarise this meeting in a few sentences: its purpose, the decisions made, "
+    "and the action items with their owners."
+)
+DEFAULT_COMBINE_INSTRUCTIONS = (
+    "Below are summaries of several meetings. Write one overall summary: the common "
+    "themes, the main decisions, and every action item with its owner and meeting."
+)
+
+
+@dataclass(frozen=True)
+class TranscriptSummaries:
+    """What `summarize_transcripts` returns.
+
+    Attributes:
+        summary: The combined summary (the only summary, for one transcript).
+        per_transcript: Each transcript's own summary, by id, in the order given.
+    """
+
+    summary: str
+    per_transcript: Mapping[str, str] = field(default_factory=dict)
+
+
+def _unique_ids(transcript_ids: Sequence[str]) -> list[str]:
+    if isinstance(transcript_ids, str):
+        msg = "`transcript_ids` must be a list of transcript ids, not one string"
+        raise TypeError(msg)
+    ids = list(dict.fromkeys(transcript_ids))
+    if not ids:
+        msg = "`transcript_ids` is empty: give at least one transcript id"
+        raise ValueError(msg)
+    for transcript_id in ids:
+        transcript_ref(transcript_id)
+    return ids
+
+
+def _check_concurrency(max_concurrency: int) -> None:
+    if (
+        isinstance(max_concurrency, bool)
+        or not isinstance(max_concurrency, int)
+        or max_concurrency < 1
+    ):
+        msg = f"`max_concurrency` must be a whole number of at least 1, got {max_concurrency!r}"
+        raise ValueError(msg)
+
+
+async def _gather_or_cancel(calls: Sequence[Coroutine[Any, Any, str]]) -> list[str]:
+    """All results in order; on the first failure the other calls are cancelled."""
+    tasks = [asyncio.ensure_future(call) for call in calls]
+    try:
+        return list(await asyncio.gather(*tasks))
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def build_map_messages(transcript_id: str, instructions: str) -> list[ChatMessage]:
+    """The per-meeting request: the transcript by reference, then the instructions."""
+    text = f"{transcript_ref(transcript_id)}\n\n{instructions}"
+    return [ChatMessage(role=MessageRole.USER, content=text)]
+
+
+def build_combine_messages(
+    summaries: Mapping[str, str], instructions: str
+) -> list[ChatMessage]:
+    """The combining request: the instructions, then one section per meeting."""
+    sections = "\n\n".join(
+        f"## Meeting {transcript_id}\n{summary}"
+        for transcript_id, summary in summaries.items()
+    )
+    return [ChatMessage(role=MessageRole.USER, content=f"{instructions}\n\n{sections}")]
+
+
+def summarize_transcripts(
+    llm: LLM,
+    transcript_ids: Sequence[str],
+    *,
+    instructions: str = DEFAULT_SUMMARY_INSTRUCTIONS,
+    combine_instructions: str = DEFAULT_COMBINE_INSTRUCTIONS,
+    max_concurrency: int = 5,
+) -> TranscriptSummaries:
+    """Summarise many meetings by reference: one call per transcript, then one to combine.
+
+    Each transcript is summarised in its own request that carries it by reference
+    (`transcript_id` + the `{{ transcript }}` tag, injected by the gateway), at
+    most `max_concurrency` at a time (threads); a last request combines the
+    summaries. With a single transcript its summary is the result and no
+    combining call is made.
+
+    Example:
+        ```python
+        from llama_index_aai_gateway import AssemblyAI, summarize_transcripts
+
+        result = summarize_transcripts(AssemblyAI(model="claude-sonnet-4-6"), ids)
+        print(result.summary)
+        ```
+
+    Args:
+        llm: An `AssemblyAI` LLM (it resolves the transcript references).
+        transcript_ids: The meetings (duplicates are summarised once).
+        instructions: What each per-meeting call asks for.
+        combine_instructions: What the combining call asks for.
+        max_concurrency: Per-meeting calls in flight at once.
+
+    Raises:
+        ValueError: no ids, a malformed id, or a bad `max_concurrency`.
+    """
+    ids = _unique_ids(transcript_ids)
+    _check_concurrency(max_concurrency)
+
+    def summarize_one(transcript_id: str) -> str:
+        answer = llm.chat(build_map_messages(transcript_id, instructions))
+        return answer.message.content or ""
+
+    with ThreadPoolExecutor(max_concurrency) as pool:
+        summaries = dict(zip(ids, pool.map(summarize_one, ids), strict=True))
+    if len(ids) == 1:
+        return TranscriptSummaries(summaries[ids[0]], summaries)
+    combined = llm.chat(build_combine_messages(summaries, combine_instructions))
+    return TranscriptSummaries(combined.message.content or "", summaries)
+
+
+async def asummarize_transcripts(
+    llm: LLM,
+    transcript_ids: Sequence[str],
+    *,
+    instructions: str = DEFAULT_SUMMARY_INSTRUCTIONS,
+    combine_instructions: str = DEFAULT_COMBINE_INSTRUCTIONS,
+    max_concurrency: int = 5,
+) -> TranscriptSummaries:
+    """The async twin of `summarize_transcripts` (same arguments, same result)."""
+    ids = _unique_ids(transcript_ids)
+    _check_concurrency(max_concurrency)
+    gate = asyncio.Semaphore(max_concurrency)
+
+    async def summarize_one(transcript_id: str) -> str:
+        async with gate:
+            answer = await llm.achat(build_map_messages(transcript_id, instructions))
+        return answer.message.content or ""
+
+    answers = await _gather_or_cancel([summarize_one(i) for i in ids])
+    summaries = dict(zip(ids, answers, strict=True))
+    if len(ids) == 1:
+        return TranscriptSummaries(summaries[ids[0]], summaries)
+    combined = await llm.achat(build_combine_messages(summaries, combine_instructions))
+    return TranscriptSummaries(combined.message.content or "", summaries)
