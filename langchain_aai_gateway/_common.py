@@ -95,6 +95,9 @@ class GatewayModelMixin(BaseModel):
     """Seconds or an `httpx.Timeout` (default 600 s read, 5 s connect)."""
     max_retries: int = 2
     """Retries after the first attempt, on connection errors, 408/409/429 and 5xx."""
+    stream_chunk_timeout: float | None = 120.0
+    """The longest wait, in seconds, for a stream's next event; a longer silence
+    raises a timeout error (`None` leaves only `timeout`)."""
     streaming: bool = False
     """Stream internally even for `invoke` (tokens reach callbacks as they arrive)."""
     stream_usage: bool = True
@@ -145,6 +148,17 @@ class GatewayModelMixin(BaseModel):
             add_version("aai-gateway", __version__)
         return self
 
+    def __getstate__(self) -> dict[Any, Any]:
+        # A pickle carries neither the key nor any HTTP client: the unpickled model
+        # reads ASSEMBLYAI_API_KEY at its first request and builds its clients then,
+        # so it runs in a process pool worker.
+        state = dict(super().__getstate__())
+        fields = dict(state.get("__dict__") or {})
+        fields.update(api_key=None, http_client=None, http_async_client=None)
+        private = dict(state.get("__pydantic_private__") or {})
+        private["_clients"] = {}
+        return {**state, "__dict__": fields, "__pydantic_private__": private}
+
     # -- clients ------------------------------------------------------------------
 
     def _client_options(self) -> tuple[Any, ...]:
@@ -160,6 +174,7 @@ class GatewayModelMixin(BaseModel):
             self.transcript_tag_placement,
             self.inline_transcripts,
             self.transcript_base_url,
+            self.stream_chunk_timeout,
         )
 
     def _client_kwargs(self) -> dict[str, Any]:
@@ -173,6 +188,7 @@ class GatewayModelMixin(BaseModel):
             "tag_placement": self.transcript_tag_placement,
             "inline_transcripts": self.inline_transcripts,
             "transcript_base_url": self.transcript_base_url,
+            "stream_chunk_timeout": self.stream_chunk_timeout,
         }
 
     def _cached(self, kind: str, options: tuple[Any, ...], build: Any) -> Any:

@@ -22,6 +22,7 @@ InternalServerError         ModelAPIError                GatewayInternalServerEr
 APIStatusError (other)      ModelAPIError                GatewayAPIStatusError
 APIStreamError              ModelAPIError                GatewayAPIStreamError
 APIResponseValidationError  ModelAPIError                GatewayResponseValidationError
+StreamTimeoutError          ModelTimeoutError            GatewayStreamTimeoutError
 APITimeoutError             ModelTimeoutError            GatewayTimeoutError
 StreamInterruptedError      ModelConnectionError         GatewayStreamInterruptedError
 APIConnectionError          ModelConnectionError         GatewayConnectionError
@@ -117,6 +118,10 @@ class GatewayResponseValidationError(core.APIResponseValidationError, ModelAPIEr
     """A 2xx answer that is not the JSON or SSE the gateway documents."""
 
 
+class GatewayStreamTimeoutError(core.StreamTimeoutError, ModelTimeoutError):
+    """A stream went silent after events had arrived (also a stream interruption)."""
+
+
 class GatewayTimeoutError(core.APITimeoutError, ModelTimeoutError):
     """The request timed out."""
 
@@ -144,6 +149,10 @@ _DUAL_CLASSES: tuple[tuple[type[Exception], type[Exception]], ...] = (
     (core.APIStatusError, GatewayAPIStatusError),
     (core.APIStreamError, GatewayAPIStreamError),
     (core.APIResponseValidationError, GatewayResponseValidationError),
+    (
+        core.StreamTimeoutError,
+        GatewayStreamTimeoutError,
+    ),  # first: also an APITimeoutError
     (core.APITimeoutError, GatewayTimeoutError),
     (core.StreamInterruptedError, GatewayStreamInterruptedError),
     (core.APIConnectionError, GatewayConnectionError),

@@ -134,6 +134,12 @@ class AssemblyAI(FunctionCallingLLM):
         default=None, gt=0, description="Seconds per request (default 600)."
     )
     max_retries: int = Field(default=2, ge=0)
+    stream_chunk_timeout: float | None = Field(
+        default=120.0,
+        gt=0,
+        description="The longest wait in seconds for a stream's next event "
+        "(a longer silence raises a timeout error); None leaves only `timeout`.",
+    )
     transcript_id: str | None = Field(
         default=None,
         description="A transcript injected at the first `{{ transcript }}` tag.",
@@ -206,6 +212,21 @@ class AssemblyAI(FunctionCallingLLM):
         copied._pools = _Pools()
         return copied
 
+    def __getstate__(self) -> dict[Any, Any]:
+        """Pickle without the key or any HTTP client (both are rebuilt lazily).
+
+        The unpickled LLM reads `ASSEMBLYAI_API_KEY` at its first request, so it
+        runs in a process pool worker without the key travelling in the pickle.
+        """
+        # pydantic's own state, not LlamaIndex's, which pickles each private
+        # attribute to find (and warn about) the ones that cannot be.
+        state = dict(BaseModel.__getstate__(self))
+        fields = dict(state.get("__dict__") or {})
+        fields["api_key"] = None
+        private = dict(state.get("__pydantic_private__") or {})
+        private.update(_pools=_Pools(), _http_client=None, _async_http_client=None)
+        return {**state, "__dict__": fields, "__pydantic_private__": private}
+
     @classmethod
     def class_name(cls) -> str:
         """The stable name LlamaIndex serializes this class under."""
@@ -248,6 +269,7 @@ class AssemblyAI(FunctionCallingLLM):
             "tag_placement": self.transcript_placement,
             "inline_transcripts": self.inline_transcripts,
             "transcript_base_url": self.transcript_base_url,
+            "stream_chunk_timeout": self.stream_chunk_timeout,
         }
 
     def _client_key(self, options: Mapping[str, Any]) -> _ClientKey:
