@@ -18,6 +18,7 @@ from typing import Any, Literal, get_args
 
 from aai_gateway._client import AsyncGatewayClient, GatewayClient
 from aai_gateway._exceptions import TranscriptNotReadyError
+from aai_gateway._summaries import check_concurrency
 from aai_gateway._transcript_api import Transcript, TranscriptSegment
 from aai_gateway._transcripts import transcript_ref
 
@@ -214,13 +215,7 @@ class TranscriptDocumentLoader:
                 raise TypeError(msg)
             for transcript_id in transcript_ids:
                 transcript_ref(transcript_id)
-        if (
-            isinstance(max_concurrency, bool)
-            or not isinstance(max_concurrency, int)
-            or max_concurrency < 1
-        ):
-            msg = f"`max_concurrency` must be a whole number of at least 1, got {max_concurrency!r}"
-            raise ValueError(msg)
+        check_concurrency(max_concurrency)
         self.transcript_ids = None if transcript_ids is None else list(transcript_ids)
         self.skip_incomplete = skip_incomplete
         self.max_concurrency = max_concurrency

@@ -9,13 +9,19 @@ downloaded, and the combining call carries only the summaries.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 
 from langchain_core.language_models import LanguageModelInput
 from langchain_core.messages import BaseMessage, HumanMessage
 from langchain_core.runnables import Runnable, RunnableConfig
 
-from aai_gateway import transcript_ref
+from aai_gateway._summaries import (
+    DEFAULT_COMBINE_INSTRUCTIONS,
+    DEFAULT_SUMMARY_INSTRUCTIONS,
+    TranscriptSummaries,
+    build_combine_prompt,
+    check_concurrency,
+    check_transcript_ids,
+)
 from langchain_aai_gateway._prompts import transcript_messages
 
 __all__ = [
@@ -26,52 +32,7 @@ __all__ = [
     "summarize_transcripts",
 ]
 
-DEFAULT_SUMMARY_INSTRUCTIONS = (
-    "Summarise this meeting in a few sentences: its purpose, the decisions made, "
-    "and the action items with their owners."
-)
-DEFAULT_COMBINE_INSTRUCTIONS = (
-    "Below are summaries of several meetings. Write one overall summary: the common "
-    "themes, the main decisions, and every action item with its owner and meeting."
-)
-
 ChatRunnable = Runnable[LanguageModelInput, BaseMessage]
-
-
-@dataclass(frozen=True)
-class TranscriptSummaries:
-    """What `summarize_transcripts` returns.
-
-    Attributes:
-        summary: The combined summary (the only summary, for one transcript).
-        per_transcript: Each transcript's own summary, by id, in the order given.
-    """
-
-    summary: str
-    per_transcript: Mapping[str, str] = field(default_factory=dict)
-
-
-def _unique_ids(transcript_ids: Sequence[str]) -> list[str]:
-    if isinstance(transcript_ids, str):
-        msg = "`transcript_ids` must be a list of transcript ids, not one string"
-        raise TypeError(msg)
-    ids = list(dict.fromkeys(transcript_ids))
-    if not ids:
-        msg = "`transcript_ids` is empty: give at least one transcript id"
-        raise ValueError(msg)
-    for transcript_id in ids:
-        transcript_ref(transcript_id)
-    return ids
-
-
-def _check_concurrency(max_concurrency: int) -> None:
-    if (
-        isinstance(max_concurrency, bool)
-        or not isinstance(max_concurrency, int)
-        or max_concurrency < 1
-    ):
-        msg = f"`max_concurrency` must be a whole number of at least 1, got {max_concurrency!r}"
-        raise ValueError(msg)
 
 
 def _map_inputs(ids: Sequence[str], instructions: str) -> list[LanguageModelInput]:
@@ -85,11 +46,7 @@ def _map_config(config: RunnableConfig | None, max_concurrency: int) -> Runnable
 def _combine_input(
     summaries: Mapping[str, str], instructions: str
 ) -> list[BaseMessage]:
-    sections = "\n\n".join(
-        f"## Meeting {transcript_id}\n{summary}"
-        for transcript_id, summary in summaries.items()
-    )
-    return [HumanMessage(f"{instructions}\n\n{sections}")]
+    return [HumanMessage(build_combine_prompt(summaries, instructions))]
 
 
 def _summaries(ids: Sequence[str], answers: Sequence[BaseMessage]) -> dict[str, str]:
@@ -134,8 +91,8 @@ def summarize_transcripts(
     Raises:
         ValueError: no ids, a malformed id, or a bad `max_concurrency`.
     """
-    ids = _unique_ids(transcript_ids)
-    _check_concurrency(max_concurrency)
+    ids = check_transcript_ids(transcript_ids)
+    check_concurrency(max_concurrency)
     answers = llm.batch(
         _map_inputs(ids, instructions), config=_map_config(config, max_concurrency)
     )
@@ -156,8 +113,8 @@ async def asummarize_transcripts(
     config: RunnableConfig | None = None,
 ) -> TranscriptSummaries:
     """The async twin of `summarize_transcripts` (same arguments, same result)."""
-    ids = _unique_ids(transcript_ids)
-    _check_concurrency(max_concurrency)
+    ids = check_transcript_ids(transcript_ids)
+    check_concurrency(max_concurrency)
     answers = await llm.abatch(
         _map_inputs(ids, instructions), config=_map_config(config, max_concurrency)
     )

@@ -12,13 +12,20 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Coroutine, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import Any
 
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
 from llama_index.core.llms import LLM
 
-from aai_gateway import transcript_ref
+from aai_gateway._summaries import (
+    DEFAULT_COMBINE_INSTRUCTIONS,
+    DEFAULT_SUMMARY_INSTRUCTIONS,
+    TranscriptSummaries,
+    build_combine_prompt,
+    build_summary_prompt,
+    check_concurrency,
+    check_transcript_ids,
+)
 
 __all__ = [
     "DEFAULT_COMBINE_INSTRUCTIONS",
@@ -27,51 +34,6 @@ __all__ = [
     "asummarize_transcripts",
     "summarize_transcripts",
 ]
-
-DEFAULT_SUMMARY_INSTRUCTIONS = (
-    "Summarise this meeting in a few sentences: its purpose, the decisions made, "
-    "and the action items with their owners."
-)
-DEFAULT_COMBINE_INSTRUCTIONS = (
-    "Below are summaries of several meetings. Write one overall summary: the common "
-    "themes, the main decisions, and every action item with its owner and meeting."
-)
-
-
-@dataclass(frozen=True)
-class TranscriptSummaries:
-    """What `summarize_transcripts` returns.
-
-    Attributes:
-        summary: The combined summary (the only summary, for one transcript).
-        per_transcript: Each transcript's own summary, by id, in the order given.
-    """
-
-    summary: str
-    per_transcript: Mapping[str, str] = field(default_factory=dict)
-
-
-def _unique_ids(transcript_ids: Sequence[str]) -> list[str]:
-    if isinstance(transcript_ids, str):
-        msg = "`transcript_ids` must be a list of transcript ids, not one string"
-        raise TypeError(msg)
-    ids = list(dict.fromkeys(transcript_ids))
-    if not ids:
-        msg = "`transcript_ids` is empty: give at least one transcript id"
-        raise ValueError(msg)
-    for transcript_id in ids:
-        transcript_ref(transcript_id)
-    return ids
-
-
-def _check_concurrency(max_concurrency: int) -> None:
-    if (
-        isinstance(max_concurrency, bool)
-        or not isinstance(max_concurrency, int)
-        or max_concurrency < 1
-    ):
-        msg = f"`max_concurrency` must be a whole number of at least 1, got {max_concurrency!r}"
-        raise ValueError(msg)
 
 
 async def _gather_or_cancel(calls: Sequence[Coroutine[Any, Any, str]]) -> list[str]:
@@ -87,7 +49,7 @@ async def _gather_or_cancel(calls: Sequence[Coroutine[Any, Any, str]]) -> list[s
 
 def build_map_messages(transcript_id: str, instructions: str) -> list[ChatMessage]:
     """The per-meeting request: the transcript by reference, then the instructions."""
-    text = f"{transcript_ref(transcript_id)}\n\n{instructions}"
+    text = build_summary_prompt(transcript_id, instructions)
     return [ChatMessage(role=MessageRole.USER, content=text)]
 
 
@@ -95,11 +57,8 @@ def build_combine_messages(
     summaries: Mapping[str, str], instructions: str
 ) -> list[ChatMessage]:
     """The combining request: the instructions, then one section per meeting."""
-    sections = "\n\n".join(
-        f"## Meeting {transcript_id}\n{summary}"
-        for transcript_id, summary in summaries.items()
-    )
-    return [ChatMessage(role=MessageRole.USER, content=f"{instructions}\n\n{sections}")]
+    text = build_combine_prompt(summaries, instructions)
+    return [ChatMessage(role=MessageRole.USER, content=text)]
 
 
 def summarize_transcripts(
@@ -136,8 +95,8 @@ def summarize_transcripts(
     Raises:
         ValueError: no ids, a malformed id, or a bad `max_concurrency`.
     """
-    ids = _unique_ids(transcript_ids)
-    _check_concurrency(max_concurrency)
+    ids = check_transcript_ids(transcript_ids)
+    check_concurrency(max_concurrency)
 
     def summarize_one(transcript_id: str) -> str:
         answer = llm.chat(build_map_messages(transcript_id, instructions))
@@ -160,8 +119,8 @@ async def asummarize_transcripts(
     max_concurrency: int = 5,
 ) -> TranscriptSummaries:
     """The async twin of `summarize_transcripts` (same arguments, same result)."""
-    ids = _unique_ids(transcript_ids)
-    _check_concurrency(max_concurrency)
+    ids = check_transcript_ids(transcript_ids)
+    check_concurrency(max_concurrency)
     gate = asyncio.Semaphore(max_concurrency)
 
     async def summarize_one(transcript_id: str) -> str:
