@@ -22,6 +22,7 @@ from aai_gateway._documents import (
     ContentMode,
     TranscriptDocument,
     TranscriptDocumentLoader,
+    TranscriptLoaderOptions,
 )
 from aai_gateway._exceptions import (
     APIConnectionError,
@@ -121,6 +122,7 @@ __all__ = [
     "TranscriptDocument",
     "TranscriptDocumentLoader",
     "TranscriptListing",
+    "TranscriptLoaderOptions",
     "TranscriptNotFoundError",
     "TranscriptNotReadyError",
     "TranscriptPage",

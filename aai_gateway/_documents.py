@@ -16,7 +16,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
+import httpx
+from typing_extensions import TypedDict
+
 from aai_gateway._client import AsyncGatewayClient, GatewayClient
+from aai_gateway._config import Region
 from aai_gateway._exceptions import TranscriptNotReadyError
 from aai_gateway._summaries import check_concurrency
 from aai_gateway._transcript_api import Transcript, TranscriptSegment
@@ -313,9 +317,18 @@ class TranscriptDocumentLoader:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
 
+    @property
+    def transcript_base_url(self) -> str:
+        """The REST API root requests go to."""
+        return self._sync.transcript_base_url
+
     def close(self) -> None:
         """Close the sync client's connections."""
         self._sync.close()
+
+    async def aclose(self) -> None:
+        """Close the async client's connections for the running event loop."""
+        await self._async.aclose()
 
 
 class _NoBar:
@@ -338,3 +351,83 @@ def _progress(total: int, show: bool) -> Any:
         msg = "show_progress=True needs tqdm: pip install tqdm"
         raise ImportError(msg) from exc
     return tqdm(total=total, desc="Loading transcripts", unit="transcript")
+
+
+class TranscriptLoaderOptions(TypedDict, total=False):
+    """The options of the LangChain loader and the LlamaIndex reader, in one place.
+
+    Attributes:
+        mode: `reference` (default: no download), `text`, `sentences`,
+            `paragraphs`, `utterances`, `srt` or `vtt`.
+        api_key: Your AssemblyAI API key (default: `ASSEMBLYAI_API_KEY`, read at
+            the first request).
+        region: `"us"` (default) or `"eu"`: which REST host to use.
+        base_url: The transcript REST API root (wins over `region`).
+        status: List filter: `queued`, `processing`, `completed` or `error`.
+        created_on: List filter: a `YYYY-MM-DD` date.
+        before_id: List filter: transcripts created before this one.
+        after_id: List filter: transcripts created after this one.
+        limit: List filter: page size (1-200); every page is followed.
+        max_transcripts: With no ids, how many listed transcripts to take at most.
+        skip_incomplete: Skip (with a warning) transcripts that are not completed,
+            instead of raising `TranscriptNotReadyError`.
+        max_concurrency: How many transcripts are fetched at once (default 8).
+        show_progress: Show a tqdm progress bar over the transcripts.
+        timeout: Seconds or an `httpx.Timeout` per request.
+        max_retries: Retries after the first attempt (default 2).
+        http_client: Your own `httpx.Client`; used as is and never closed here.
+        http_async_client: Your own `httpx.AsyncClient`; likewise.
+    """
+
+    mode: ContentMode
+    api_key: str | None
+    region: Region | None
+    base_url: str | None
+    status: str | None
+    created_on: str | None
+    before_id: str | None
+    after_id: str | None
+    limit: int | None
+    max_transcripts: int | None
+    skip_incomplete: bool
+    max_concurrency: int
+    show_progress: bool
+    timeout: float | httpx.Timeout | None
+    max_retries: int
+    http_client: httpx.Client | None
+    http_async_client: httpx.AsyncClient | None
+
+
+_LIST_FILTERS = ("status", "created_on", "before_id", "after_id", "limit")
+_CLIENT_OPTIONS = ("api_key", "region", "timeout", "max_retries")
+
+
+def build_loader(
+    transcript_ids: Sequence[str] | None, options: TranscriptLoaderOptions
+) -> TranscriptDocumentLoader:
+    """A `TranscriptDocumentLoader` from the adapters' flat options.
+
+    Raises:
+        TypeError: an option that does not exist (named).
+        ValueError: an unknown mode, a malformed id or a bad `max_concurrency`.
+    """
+    unknown = set(options) - set(TranscriptLoaderOptions.__annotations__)
+    if unknown:
+        msg = f"unknown option(s) {', '.join(sorted(unknown))}; see TranscriptLoaderOptions"
+        raise TypeError(msg)
+    given: dict[str, Any] = dict(options)
+    client = {k: given[k] for k in _CLIENT_OPTIONS if given.get(k) is not None}
+    client["transcript_base_url"] = given.get("base_url")
+    return TranscriptDocumentLoader(
+        transcript_ids,
+        mode=given.get("mode", "reference"),
+        skip_incomplete=given.get("skip_incomplete", False),
+        max_concurrency=given.get("max_concurrency", 8),
+        show_progress=given.get("show_progress", False),
+        max_transcripts=given.get("max_transcripts"),
+        list_filters={k: given[k] for k in _LIST_FILTERS if given.get(k) is not None},
+        sync_client=GatewayClient(http_client=given.get("http_client"), **client),
+        async_client=AsyncGatewayClient(
+            http_client=given.get("http_async_client"), **client
+        ),
+    )

@@ -10,18 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-import httpx
 from llama_index.core.readers.base import BaseReader
 from llama_index.core.schema import Document
+from typing_extensions import Unpack
 
 from aai_gateway import (
-    AsyncGatewayClient,
     ContentMode,
-    GatewayClient,
-    Region,
     TranscriptDocument,
-    TranscriptDocumentLoader,
+    TranscriptLoaderOptions,
 )
+from aai_gateway._documents import build_loader
 
 __all__ = ["EMBED_METADATA_KEYS", "LLM_METADATA_KEYS", "AssemblyAITranscriptReader"]
 
@@ -48,10 +46,6 @@ def to_document(document: TranscriptDocument) -> Document:
     )
 
 
-def _list_filters(**filters: Any) -> dict[str, Any]:
-    return {name: value for name, value in filters.items() if value is not None}
-
-
 class AssemblyAITranscriptReader(BaseReader):
     """Reads AssemblyAI transcripts as documents, by reference or by content.
 
@@ -76,27 +70,11 @@ class AssemblyAITranscriptReader(BaseReader):
     Args:
         transcript_ids: The transcripts to load; leave out to take the account's
             recent transcripts (newest first) through the list filters.
-        mode: `reference`, `text`, `sentences`, `paragraphs`, `utterances`,
-            `srt` or `vtt`.
-        api_key: Your AssemblyAI API key (default: `ASSEMBLYAI_API_KEY`, read at
-            the first request).
-        region: `"us"` (default) or `"eu"`: which REST host to use.
-        base_url: The transcript REST API root (wins over `region`), e.g.
-            `https://api.assemblyai.com` or an emulator's root.
-        status: List filter: `queued`, `processing`, `completed` or `error`.
-        created_on: List filter: a `YYYY-MM-DD` date.
-        before_id: List filter: transcripts created before this one.
-        after_id: List filter: transcripts created after this one.
-        limit: List filter: page size (1-200); every page is followed.
-        max_transcripts: With no ids, how many listed transcripts to take at most.
-        skip_incomplete: Skip (with a warning) transcripts that are queued,
-            processing or failed, instead of raising `TranscriptNotReadyError`.
-        max_concurrency: How many transcripts are fetched at once.
-        show_progress: Show a tqdm progress bar over the transcripts.
-        timeout: Seconds or an `httpx.Timeout` per request.
-        max_retries: Retries after the first attempt.
-        http_client: Your own `httpx.Client`; used as is and never closed here.
-        http_async_client: Your own `httpx.AsyncClient`; likewise.
+        **options: `mode`, `api_key`, `region`, `base_url` (the REST API root),
+            the list filters (`status`, `created_on`, `before_id`, `after_id`,
+            `limit`, `max_transcripts`), `skip_incomplete`, `max_concurrency`,
+            `show_progress`, `timeout`, `max_retries`, `http_client`,
+            `http_async_client`: see `aai_gateway.TranscriptLoaderOptions`.
 
     Raises:
         ValueError: an unknown mode, a malformed id or a bad `max_concurrency`.
@@ -105,51 +83,9 @@ class AssemblyAITranscriptReader(BaseReader):
     def __init__(
         self,
         transcript_ids: Sequence[str] | None = None,
-        *,
-        mode: ContentMode = "reference",
-        api_key: str | None = None,
-        region: Region | None = None,
-        base_url: str | None = None,
-        status: str | None = None,
-        created_on: str | None = None,
-        before_id: str | None = None,
-        after_id: str | None = None,
-        limit: int | None = None,
-        max_transcripts: int | None = None,
-        skip_incomplete: bool = False,
-        max_concurrency: int = 8,
-        show_progress: bool = False,
-        timeout: float | httpx.Timeout | None = None,
-        max_retries: int = 2,
-        http_client: httpx.Client | None = None,
-        http_async_client: httpx.AsyncClient | None = None,
+        **options: Unpack[TranscriptLoaderOptions],
     ) -> None:
-        options: dict[str, Any] = {
-            "api_key": api_key,
-            "region": region,
-            "transcript_base_url": base_url,
-            "timeout": timeout,
-            "max_retries": max_retries,
-        }
-        self._sync = GatewayClient(http_client=http_client, **options)
-        self._async = AsyncGatewayClient(http_client=http_async_client, **options)
-        self._core = TranscriptDocumentLoader(
-            transcript_ids,
-            mode=mode,
-            skip_incomplete=skip_incomplete,
-            max_concurrency=max_concurrency,
-            show_progress=show_progress,
-            max_transcripts=max_transcripts,
-            list_filters=_list_filters(
-                status=status,
-                created_on=created_on,
-                before_id=before_id,
-                after_id=after_id,
-                limit=limit,
-            ),
-            sync_client=self._sync,
-            async_client=self._async,
-        )
+        self._core = build_loader(transcript_ids, options)
 
     @property
     def mode(self) -> ContentMode:
@@ -159,7 +95,7 @@ class AssemblyAITranscriptReader(BaseReader):
     @property
     def transcript_base_url(self) -> str:
         """The REST API root requests go to (from `base_url` or `region`)."""
-        return self._sync.transcript_base_url
+        return self._core.transcript_base_url
 
     def lazy_load_data(self, *args: Any, **load_kwargs: Any) -> Iterator[Document]:
         """The documents, transcript by transcript, in the order of the ids."""
@@ -178,7 +114,7 @@ class AssemblyAITranscriptReader(BaseReader):
         try:
             return [to_document(d) async for d in self._core.aiter_documents()]
         finally:
-            await self._async.aclose()
+            await self._core.aclose()
 
     async def alazy_load_data(
         self, *args: Any, **load_kwargs: Any

@@ -194,3 +194,13 @@ def test_progress_bar(rest: dict[str, Any], capsys: pytest.CaptureFixture[str]) 
     assert len(list(loader.iter_documents())) == 1
     loader.close()
     assert "Loading transcripts" in capsys.readouterr().err
+
+
+def test_loader_options_are_checked_by_name() -> None:
+    from aai_gateway._documents import build_loader
+
+    with pytest.raises(TypeError, match="colour"):
+        build_loader(["a"], {"colour": "blue"})  # type: ignore[typeddict-unknown-key]
+    loader = build_loader(["a"], {"region": "eu", "mode": "text", "limit": 5})
+    assert loader.transcript_base_url == "https://api.eu.assemblyai.com"
+    assert loader.list_filters == {"limit": 5}
