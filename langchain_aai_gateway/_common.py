@@ -7,6 +7,7 @@ plus per-call kwargs into one core request in one place.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any, Literal
 
@@ -66,6 +67,9 @@ def _accepted_names(cls: type[BaseModel]) -> set[str]:
         elif isinstance(alias, AliasChoices):
             names.update(c for c in alias.choices if isinstance(c, str))
     return names
+
+
+_BUILD_LOCK = threading.Lock()
 
 
 class GatewayModelMixin(BaseModel):
@@ -194,8 +198,12 @@ class GatewayModelMixin(BaseModel):
     def _cached(self, kind: str, options: tuple[Any, ...], build: Any) -> Any:
         cached = self._clients.get(kind)
         if cached is None or cached[0] != options:
-            cached = (options, build())
-            self._clients[kind] = cached
+            # Threads sharing one model must not each build (and leak) a pool.
+            with _BUILD_LOCK:
+                cached = self._clients.get(kind)
+                if cached is None or cached[0] != options:
+                    cached = (options, build())
+                    self._clients[kind] = cached
         return cached[1]
 
     def _sync_client(self) -> GatewayClient:

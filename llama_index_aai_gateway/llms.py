@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import threading
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
@@ -84,6 +85,9 @@ class _Pools:
     def __init__(self) -> None:
         self.sync: dict[_ClientKey, GatewayClient] = {}
         self.aio: dict[_ClientKey, AsyncGatewayClient] = {}
+
+
+_BUILD_LOCK = threading.Lock()
 
 
 class AssemblyAI(FunctionCallingLLM):
@@ -281,8 +285,12 @@ class AssemblyAI(FunctionCallingLLM):
         key = self._client_key(options)
         client = self._pools.sync.get(key)
         if client is None:
-            client = GatewayClient(http_client=self._http_client, **options)
-            self._pools.sync[key] = client
+            # Threads sharing one LLM must not each build (and leak) a pool.
+            with _BUILD_LOCK:
+                client = self._pools.sync.get(key)
+                if client is None:
+                    client = GatewayClient(http_client=self._http_client, **options)
+                    self._pools.sync[key] = client
         return client
 
     def _async_client(self) -> AsyncGatewayClient:
