@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -249,48 +250,57 @@ class _BaseClient:
         return error
 
     def _parse_completion(self, response: httpx.Response) -> ChatCompletion:
-        request_id = response.headers.get("x-request-id")
         try:
             body = decode_json(response.content)
             if not isinstance(body, dict):
                 raise ValueError("not a JSON object")
-            return parse_chat_completion(body, response.headers)
+            return parse_chat_completion(body, _plain_headers(response))
         except ValueError as exc:
             msg = f"the gateway answered {response.status_code} with a body that is not a chat completion: {exc}"
-            if request_id:
-                msg += f" (request_id: {request_id})"
-            raise APIResponseValidationError(
-                msg,
-                request=response.request,
-                body=response.text[:2000],
-                request_id=request_id,
-            ) from exc
+            raise self._invalid(msg, response, body=response.text[:2000]) from exc
 
     def _transport_error(self, exc: httpx.TransportError) -> APIConnectionError:
-        cls = (
-            APITimeoutError
-            if isinstance(exc, httpx.TimeoutException)
-            else APIConnectionError
-        )
-        what = "timed out" if cls is APITimeoutError else "failed"
+        timed_out = _timed_out(exc)
+        cls = APITimeoutError if timed_out else APIConnectionError
+        # httpx-aiohttp labels a refused connection ConnectTimeout: name it plainly.
+        kind = type(exc).__name__
+        if not timed_out and isinstance(exc, httpx.TimeoutException):
+            kind = f"ConnectError ({type(exc.__cause__).__name__})"
+        what = "timed out" if timed_out else "failed"
         return cls(
-            f"the request to {self.base_url} {what}: {type(exc).__name__}: {exc}",
+            f"the request to {self.base_url} {what}: {kind}: {exc}",
             request=exc.request if _has_request(exc) else None,
         )
 
-    def _check_stream_response(self, response: httpx.Response) -> bool:
-        """Whether a 2xx stream response is SSE (`True`) or one JSON answer (`False`)."""
-        kind = (
-            response.headers.get("content-type", "").partition(";")[0].strip().lower()
-        )
-        if kind == "text/event-stream":
-            return True
+    def _is_event_stream(self, response: httpx.Response) -> bool:
+        """Whether a 2xx stream response is SSE (else it is read and given to `_parse_non_sse`)."""
+        return _content_type(response) == "text/event-stream"
+
+    def _parse_non_sse(self, response: httpx.Response) -> ChatCompletion:
+        """A read, non-SSE answer to a stream request: one JSON answer, or an error."""
+        kind = _content_type(response)
         if kind == "application/json":
-            return False
-        request_id = response.headers.get("x-request-id")
+            return self._parse_completion(response)
         msg = f"expected an event stream from the gateway, got content type {kind or 'none'!r}"
-        raise APIResponseValidationError(
-            msg, request=response.request, request_id=request_id
+        raise self._invalid(msg, response, body=response.text[:2000])
+
+    def _invalid(
+        self,
+        msg: str,
+        response: httpx.Response | None,
+        *,
+        body: object = None,
+        request_id: str | None = None,
+    ) -> APIResponseValidationError:
+        """An `APIResponseValidationError` whose message names the request id."""
+        request_id = request_id or (
+            _salvage_request_id(response) if response is not None else None
+        )
+        if request_id:
+            msg += f" (request_id: {request_id})"
+        request = response.request if response is not None else None
+        return APIResponseValidationError(
+            msg, request=request, body=body, request_id=request_id
         )
 
     def _stream_event(
@@ -298,23 +308,19 @@ class _BaseClient:
     ) -> ChatCompletionChunk | None:
         """One SSE event: the delta it carries, if any (`[DONE]` marks the assembler done)."""
         data = sse.data
-        if data.strip() == DONE:
+        if data == DONE or data.strip() == DONE:
             assembler.done = True
             return None
-        if not data.strip():
+        if not data or data.isspace():
             return None
         try:
-            payload = decode_json(data.encode())
+            payload = decode_json(data)
         except ValueError as exc:
-            raise APIResponseValidationError(
-                f"a stream event is not JSON: {data[:200]!r}",
-                request_id=assembler.request_id,
-            ) from exc
+            msg = f"a stream event is not JSON: {data[:200]!r}"
+            raise self._invalid(msg, None, request_id=assembler.request_id) from exc
         if not isinstance(payload, dict):
-            raise APIResponseValidationError(
-                f"a stream event is not a JSON object: {data[:200]!r}",
-                request_id=assembler.request_id,
-            )
+            msg = f"a stream event is not a JSON object: {data[:200]!r}"
+            raise self._invalid(msg, None, request_id=assembler.request_id)
         if sse.event == "error" or is_stream_error_payload(payload):
             raise self._stream_error(payload, assembler)
         return assembler.feed(payload)
@@ -336,7 +342,7 @@ class _BaseClient:
     def _interrupted(
         self, exc: Exception, delivered: int, assembler: StreamAssembler
     ) -> StreamInterruptedError:
-        stalled = isinstance(exc, httpx.TimeoutException)
+        stalled = isinstance(exc, httpx.TransportError) and _timed_out(exc)
         what = "stalled (no event within the chunk timeout)" if stalled else "broke"
         msg = (
             f"the stream {what} after {delivered} chunk(s) had been delivered "
@@ -368,9 +374,10 @@ class _BaseClient:
         return {m.id: m for m in self._decode(response, parse_models)}
 
     def _assembler(self, response: httpx.Response) -> StreamAssembler:
+        headers = _plain_headers(response)
         return StreamAssembler(
-            request_id=response.headers.get("x-request-id"),
-            rate_limit=parse_rate_limit(response.headers),
+            request_id=headers.get("x-request-id"),
+            rate_limit=parse_rate_limit(headers),
         )
 
     # -- retry decisions, shared by both shells --------------------------------------
@@ -441,9 +448,52 @@ class _BaseClient:
         )
 
 
+_REQUEST_ID = re.compile(rb'"request_id"\s*:\s*"([^"\\]{1,100})"')
+
+
+def _content_type(response: httpx.Response) -> str:
+    value: str = response.headers.get("content-type", "")
+    return value.partition(";")[0].strip().lower()
+
+
+def _timed_out(exc: httpx.TransportError) -> bool:
+    # httpx-aiohttp reports every aiohttp connection error, a refused connection
+    # included, as ConnectTimeout: trust the cause it chains over the class.
+    if not isinstance(exc, httpx.TimeoutException):
+        return False
+    cause = exc.__cause__
+    from_aiohttp = cause is not None and type(cause).__module__.startswith("aiohttp")
+    return not from_aiohttp or isinstance(cause, TimeoutError)
+
+
+def _salvage_request_id(response: httpx.Response) -> str | None:
+    """The request id from the header, else from a body too broken to parse.
+
+    The gateway sends the id only in the body; only a read response is searched.
+    """
+    header: str | None = response.headers.get("x-request-id")
+    if header:
+        return header
+    try:
+        content = response.content[:65536]
+    except httpx.ResponseNotRead:
+        return None
+    match = _REQUEST_ID.search(content)
+    return match.group(1).decode("utf-8", "replace") if match else None
+
+
 def _has_request(exc: httpx.TransportError) -> bool:
     try:
         exc.request  # noqa: B018
     except RuntimeError:
         return False
     return True
+
+
+def _plain_headers(response: httpx.Response) -> dict[str, str]:
+    """The headers as a dict with lower-case names, read in one pass.
+
+    Each `httpx.Headers` look-up scans every header, and a response is read
+    several times.
+    """
+    return dict(response.headers.items())

@@ -7,6 +7,7 @@ by the pure base, so the sync and async twins cannot drift apart.
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 import weakref
 from collections.abc import AsyncGenerator, AsyncIterator, Iterator, Mapping
@@ -35,6 +36,7 @@ from aai_gateway._transcript_api import (
     parse_transcript_page,
     subtitle_params,
 )
+from aai_gateway._transport import build_async_http_client
 from aai_gateway._types import ChatCompletion, ChatCompletionChunk, ChatRequest
 from aai_gateway._validation import validate_chat_request
 
@@ -106,13 +108,19 @@ class GatewayClient(_BaseClient):
         super().__init__(**options)
         self._user_client = http_client
         self._client: httpx.Client | None = None
+        self._lock = threading.Lock()
 
     def _http(self) -> httpx.Client:
         if self._user_client is not None:
             return self._user_client
-        if self._client is None:
-            self._client = httpx.Client(**self._http_options())
-        return self._client
+        client = self._client
+        if client is None:
+            # Threads share one client: only one of them may build its pool.
+            with self._lock:
+                if self._client is None:
+                    self._client = httpx.Client(**self._http_options())
+                client = self._client
+        return client
 
     def close(self) -> None:
         """Close the connection pool this client built (a passed-in client stays open)."""
@@ -233,9 +241,9 @@ class GatewayClient(_BaseClient):
             )
             assembler = self._assembler(response)
             try:
-                if not self._check_stream_response(response):
+                if not self._is_event_stream(response):
                     response.read()
-                    yield completion_as_chunk(self._parse_completion(response))
+                    yield completion_as_chunk(self._parse_non_sse(response))
                     return
                 for sse in EventSource(response).iter_sse():
                     chunk = self._stream_event(sse, assembler)
@@ -384,7 +392,7 @@ class AsyncGatewayClient(_BaseClient):
         loop = asyncio.get_running_loop()
         entry = self._clients.get(loop)
         if entry is None:
-            client = httpx.AsyncClient(**self._http_options())
+            client = build_async_http_client(self._http_options())
             # Parked at its `yield` inside this loop: when the loop shuts down its
             # async generators (asyncio.run, pytest-asyncio), the pool is closed.
             closer = _close_with_loop(client)
@@ -517,9 +525,9 @@ class AsyncGatewayClient(_BaseClient):
             )
             assembler = self._assembler(response)
             try:
-                if not self._check_stream_response(response):
+                if not self._is_event_stream(response):
                     await response.aread()
-                    yield completion_as_chunk(self._parse_completion(response))
+                    yield completion_as_chunk(self._parse_non_sse(response))
                     return
                 async for sse in EventSource(response).aiter_sse():
                     chunk = self._stream_event(sse, assembler)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 from typing import Any
 
 from aai_gateway._types import (
@@ -29,6 +30,11 @@ from aai_gateway._types import (
 )
 
 DONE = "[DONE]"
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+def _is_mapping(value: object) -> bool:
+    return type(value) is dict or isinstance(value, Mapping)
 
 
 def _fragment(value: object) -> str:
@@ -90,12 +96,12 @@ class StreamAssembler:
         """Take one chunk; return the delta it carries, or `None` if it carries none."""
         self.last_raw = payload
         model = payload.get("model")
-        if isinstance(model, str) and model:
+        if model and isinstance(model, str):
             self.model = model
-        usage = parse_usage(payload.get("usage"))
-        if usage is not None:
+        usage = payload.get("usage")
+        if usage:
             # Cumulative when sent on every chunk: the last one is the total.
-            self.usage = usage
+            self.usage = parse_usage(usage) or self.usage
         choices = payload.get("choices")
         if not isinstance(choices, list):
             return None
@@ -104,37 +110,30 @@ class StreamAssembler:
     def _delta(
         self, choices: list[Any], payload: Mapping[str, Any]
     ) -> ChatCompletionChunk | None:
-        text: list[str] = []
-        thinking: list[str] = []
+        # The hot path of every stream: one pass, no per-chunk lists for plain text.
+        text = thinking = ""
         calls: list[ToolCallDelta] = []
         for choice in choices:
-            if not isinstance(choice, Mapping):
+            if not _is_mapping(choice):
                 continue
             delta = choice.get("delta")
-            delta = delta if isinstance(delta, Mapping) else {}
-            if isinstance(delta.get("content"), str):
-                text.append(delta["content"])
-            if isinstance(delta.get("thinking"), str):
-                thinking.append(delta["thinking"])
-            calls.extend(
-                parse_tool_call_deltas(
-                    delta.get("tool_calls") or choice.get("tool_calls")
-                )
-            )
+            delta = delta if _is_mapping(delta) else _EMPTY
+            piece, thought = delta.get("content"), delta.get("thinking")
+            if piece and isinstance(piece, str):
+                text += piece
+            if thought and isinstance(thought, str):
+                thinking += thought
+            fragments = delta.get("tool_calls") or choice.get("tool_calls")
+            if fragments:
+                calls.extend(parse_tool_call_deltas(fragments))
             reason = choice.get("finish_reason")
-            if isinstance(reason, str) and reason and self.raw_finish_reason is None:
+            if reason and self.raw_finish_reason is None and isinstance(reason, str):
                 self.raw_finish_reason = reason
-        self.saw_tool_calls = self.saw_tool_calls or bool(calls)
-        content = "".join(text)
-        if not content and not calls and not thinking:
+        if not (text or calls or thinking):
             return None
+        self.saw_tool_calls = self.saw_tool_calls or bool(calls)
         self.delivered += 1
-        return ChatCompletionChunk(
-            content=content,
-            tool_calls=tuple(calls),
-            thinking="".join(thinking) or None,
-            raw=payload,
-        )
+        return ChatCompletionChunk(text, tuple(calls), thinking or None, raw=payload)
 
     @property
     def finish_reason(self) -> FinishReason | None:
@@ -216,7 +215,12 @@ class ChunkAccumulator:
     @property
     def content(self) -> str:
         """The text so far."""
-        return "".join(self._text)
+        # Joined in place: read after every chunk (LlamaIndex's cumulative
+        # responses), a list of every piece would cost a join of all of them each
+        # time and ~60 bytes per piece.
+        if len(self._text) > 1:
+            self._text[:] = ["".join(self._text)]
+        return self._text[0] if self._text else ""
 
     @property
     def tool_calls(self) -> tuple[ToolCall, ...]:

@@ -477,8 +477,8 @@ def parse_error_body(body: object) -> ErrorBody:
     )
 
 
-def decode_json(content: bytes) -> object:
-    """Decode a JSON body; raises `ValueError` when it is not JSON."""
+def decode_json(content: bytes | str) -> object:
+    """Decode a JSON body or event; raises `ValueError` when it is not JSON."""
     return json.loads(content)
 
 

@@ -1,0 +1,64 @@
+"""Which connection pool the async client runs on: httpx's own, or aiohttp's.
+
+`httpx.AsyncClient`'s pool is slow at high concurrency (encode/httpx#3215: about
+ten times slower than aiohttp for 400 calls with 100 in flight, measured in
+`docs/performance.md`). When the `httpx-aiohttp` package is installed
+(`pip install "aai-gateway[aiohttp]"`), the async client sends through its
+`AiohttpTransport` instead; every request, response and error is still httpx's,
+so nothing above this module changes. `AAI_GATEWAY_ASYNC_TRANSPORT=httpx` (or
+`aiohttp`) overrides the automatic choice.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from typing import Any, Literal
+
+import httpx
+
+from aai_gateway._config import DEFAULT_LIMITS, shared_ssl_context
+
+__all__ = ["ASYNC_TRANSPORT_ENV", "build_async_http_client", "chosen_async_transport"]
+
+ASYNC_TRANSPORT_ENV = "AAI_GATEWAY_ASYNC_TRANSPORT"
+"""`auto` (default), `aiohttp` or `httpx`: the async client's connection pool."""
+
+AsyncTransport = Literal["aiohttp", "httpx"]
+
+
+def chosen_async_transport() -> AsyncTransport:
+    """The pool the next async client gets, from the environment and what is installed.
+
+    Raises:
+        ValueError: the environment variable names no known transport, or asks
+            for `aiohttp` when `httpx-aiohttp` is not installed.
+    """
+    wanted = os.environ.get(ASYNC_TRANSPORT_ENV, "auto").strip().lower() or "auto"
+    if wanted not in ("auto", "aiohttp", "httpx"):
+        msg = f"{ASYNC_TRANSPORT_ENV} must be 'auto', 'aiohttp' or 'httpx', got {wanted!r}"
+        raise ValueError(msg)
+    installed = importlib.util.find_spec("httpx_aiohttp") is not None
+    if wanted == "aiohttp" and not installed:
+        msg = (
+            f"{ASYNC_TRANSPORT_ENV}=aiohttp needs the httpx-aiohttp package: "
+            'pip install "aai-gateway[aiohttp]"'
+        )
+        raise ValueError(msg)
+    if wanted == "httpx" or not installed:
+        return "httpx"
+    return "aiohttp"
+
+
+def build_async_http_client(options: dict[str, Any]) -> httpx.AsyncClient:
+    """An `httpx.AsyncClient` with `options` (timeout, limits, verify) on the chosen pool."""
+    if chosen_async_transport() == "httpx":
+        return httpx.AsyncClient(**options)
+    from httpx_aiohttp import AiohttpTransport
+
+    # httpx ignores a client's `limits` once a transport is given: set them here.
+    # The shared context keeps certificate loading to once per process.
+    transport = AiohttpTransport(
+        verify=shared_ssl_context(), limits=options.get("limits", DEFAULT_LIMITS)
+    )
+    return httpx.AsyncClient(transport=transport, timeout=options.get("timeout"))

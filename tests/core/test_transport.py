@@ -1,0 +1,128 @@
+"""The async client's connection pool: aiohttp when installed, httpx otherwise."""
+
+from __future__ import annotations
+
+import importlib.util
+from typing import Any
+
+import httpx
+import pytest
+
+from aai_gateway import APITimeoutError, AsyncGatewayClient, StreamInterruptedError
+from aai_gateway._transport import (
+    ASYNC_TRANSPORT_ENV,
+    build_async_http_client,
+    chosen_async_transport,
+)
+from aai_gateway.testing import Fault
+
+HAS_AIOHTTP = importlib.util.find_spec("httpx_aiohttp") is not None
+needs_aiohttp = pytest.mark.skipif(not HAS_AIOHTTP, reason="httpx-aiohttp missing")
+ASK = {"model": "claude-sonnet-4-6", "prompt": "What did we decide?"}
+TRANSPORTS = [
+    "httpx",
+    pytest.param("aiohttp", marks=needs_aiohttp),
+]
+
+
+def _hide_aiohttp(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = importlib.util.find_spec
+
+    def find_spec(name: str, *args: Any) -> Any:
+        return None if name == "httpx_aiohttp" else real(name, *args)
+
+    monkeypatch.setattr(importlib.util, "find_spec", find_spec)
+
+
+@needs_aiohttp
+def test_auto_picks_aiohttp_when_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ASYNC_TRANSPORT_ENV, raising=False)
+    assert chosen_async_transport() == "aiohttp"
+
+
+def test_auto_falls_back_to_httpx(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ASYNC_TRANSPORT_ENV, raising=False)
+    _hide_aiohttp(monkeypatch)
+    assert chosen_async_transport() == "httpx"
+
+
+def test_environment_forces_httpx(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ASYNC_TRANSPORT_ENV, " HTTPX ")
+    assert chosen_async_transport() == "httpx"
+
+
+def test_aiohttp_asked_for_but_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ASYNC_TRANSPORT_ENV, "aiohttp")
+    _hide_aiohttp(monkeypatch)
+    with pytest.raises(ValueError, match=r"httpx-aiohttp package"):
+        chosen_async_transport()
+
+
+def test_unknown_transport_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ASYNC_TRANSPORT_ENV, "requests")
+    with pytest.raises(ValueError, match=r"'auto', 'aiohttp' or 'httpx'"):
+        chosen_async_transport()
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_built_client_keeps_timeout_and_limits(
+    transport: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(ASYNC_TRANSPORT_ENV, transport)
+    limits = httpx.Limits(max_connections=7)
+    timeout = httpx.Timeout(3.0, connect=1.0)
+    client = build_async_http_client({"timeout": timeout, "limits": limits})
+    async with client:
+        assert client.timeout == timeout
+        pool = client._transport  # the pool the requests go through
+        if transport == "aiohttp":
+            assert type(pool).__name__ == "AiohttpTransport"
+            assert pool.limits == limits  # type: ignore[attr-defined]
+        else:
+            assert isinstance(pool, httpx.AsyncHTTPTransport)
+
+
+@pytest.fixture(params=TRANSPORTS)
+def on_transport(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, emulator_url: str
+) -> AsyncGatewayClient:
+    monkeypatch.setenv(ASYNC_TRANSPORT_ENV, request.param)
+    return AsyncGatewayClient(base_url=emulator_url, api_key="test-key", max_retries=0)
+
+
+async def test_chat_and_stream_on_each_transport(
+    on_transport: AsyncGatewayClient,
+) -> None:
+    async with on_transport as client:
+        answer = await client.achat(ASK)
+        chunks = [c async for c in client.astream_chat(ASK)]
+    assert answer.content == "Echo: What did we decide?"
+    assert "".join(c.content for c in chunks) == answer.content
+    assert chunks[-1].final
+    assert chunks[-1].usage is not None
+
+
+async def test_slow_first_byte_times_out_on_each_transport(
+    on_transport: AsyncGatewayClient, emulator: Any
+) -> None:
+    emulator.add_fault(Fault(first_byte_delay=1.0))
+    on_transport.timeout = httpx.Timeout(0.25, connect=1.0)
+    async with on_transport as client:
+        with pytest.raises(APITimeoutError):
+            await client.achat(ASK)
+
+
+async def test_drop_mid_stream_on_each_transport(
+    on_transport: AsyncGatewayClient, emulator: Any
+) -> None:
+    emulator.add_fault(Fault(drop_after_events=3))
+    got: list[object] = []
+
+    async def read_all(client: AsyncGatewayClient) -> None:
+        async for chunk in client.astream_chat(ASK):
+            got.append(chunk)
+
+    async with on_transport as client:
+        with pytest.raises(StreamInterruptedError):
+            await read_all(client)
+    assert len(got) >= 1

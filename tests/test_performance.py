@@ -1,0 +1,161 @@
+"""A fast CI subset of `python -m benchmarks`: client CPU as ratios to the floor.
+
+Everything runs in this process over `httpx.MockTransport` with canned bodies, so
+only client work is timed. Contenders are interleaved and the best of several
+rounds is kept, so a noisy machine slows all of them alike; the limits leave
+room for that noise but not for a doubled per-chunk cost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+from httpx_sse import EventSource
+from langchain_core.language_models import GenericFakeChatModel
+from langchain_core.messages import AIMessage
+
+from aai_gateway import AsyncGatewayClient, GatewayClient
+from langchain_aai_gateway import ChatAssemblyAI
+
+pytestmark = pytest.mark.performance
+
+URL = "http://gateway.test/v1"
+MODEL = "claude-sonnet-4-6"
+WORDS = [f"w{i}" for i in range(800)]
+CALL = {"model": MODEL, "messages": [{"role": "user", "content": "Hi"}]}
+
+
+def _event(payload: dict[str, Any]) -> bytes:
+    return b"data: " + json.dumps(payload).encode() + b"\n\n"
+
+
+def _stream_body() -> bytes:
+    events = [
+        _event({"model": MODEL, "choices": [{"index": 0, "delta": {"content": w}}]})
+        for w in WORDS
+    ]
+    end = {"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
+    usage = {"choices": [], "usage": {"prompt_tokens": 3, "completion_tokens": 800}}
+    return b"".join([*events, _event(end), _event(usage), b"data: [DONE]\n\n"])
+
+
+STREAM = _stream_body()
+ANSWER = json.dumps(
+    {
+        "model": MODEL,
+        "choices": [{"message": {"role": "assistant", "content": "Hello"}}],
+        "usage": {"prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 4},
+    }
+).encode()
+
+
+def _handler(request: httpx.Request) -> httpx.Response:
+    if b'"stream":true' in request.content:
+        headers = {"content-type": "text/event-stream"}
+        return httpx.Response(200, headers=headers, content=STREAM)
+    return httpx.Response(
+        200, headers={"content-type": "application/json"}, content=ANSWER
+    )
+
+
+def _best(
+    contenders: dict[str, Callable[[], object]], rounds: int = 7
+) -> dict[str, float]:
+    """The lowest CPU time of each contender over interleaved rounds."""
+    for fn in contenders.values():
+        fn()
+    best = dict.fromkeys(contenders, float("inf"))
+    for _ in range(rounds):
+        for name, fn in contenders.items():
+            start = time.process_time()
+            fn()
+            best[name] = min(best[name], time.process_time() - start)
+    return best
+
+
+def _raw_stream(client: httpx.Client) -> None:
+    body = {**CALL, "stream": True}
+    with client.stream("POST", f"{URL}/chat/completions", json=body) as response:
+        for sse in EventSource(response).iter_sse():
+            if sse.data != "[DONE]":
+                json.loads(sse.data)
+
+
+@pytest.fixture(scope="module")
+def http() -> httpx.Client:
+    return httpx.Client(transport=httpx.MockTransport(_handler))
+
+
+def test_per_chunk_cpu_stays_near_raw_httpx_sse(http: httpx.Client) -> None:
+    client = GatewayClient(base_url=URL, api_key="k", http_client=http)
+    best = _best(
+        {
+            "raw": lambda: _raw_stream(http),
+            "core": lambda: list(client.stream_chat(CALL)),
+        }
+    )
+    # In memory the floor is only httpx-sse + json (~5 us a chunk), so the ratio
+    # is higher than over sockets (docs/performance.md); about 2.0-2.2 on 2 cores.
+    assert best["core"] / best["raw"] < 3.5, best
+
+
+def test_async_per_chunk_cpu_stays_near_the_sync_client(http: httpx.Client) -> None:
+    aio = httpx.AsyncClient(transport=httpx.MockTransport(_handler))
+    client = AsyncGatewayClient(base_url=URL, api_key="k", http_client=aio)
+    sync = GatewayClient(base_url=URL, api_key="k", http_client=http)
+
+    async def drain() -> None:
+        async for _ in client.astream_chat(CALL):
+            pass
+
+    loop = asyncio.new_event_loop()
+    try:
+        best = _best(
+            {
+                "sync": lambda: list(sync.stream_chat(CALL)),
+                "async": lambda: loop.run_until_complete(drain()),
+            }
+        )
+    finally:
+        loop.close()
+    assert best["async"] / best["sync"] < 2.0, best
+
+
+def test_langchain_per_chunk_cpu_stays_near_raw_plus_framework(
+    http: httpx.Client,
+) -> None:
+    llm = ChatAssemblyAI(model=MODEL, base_url=URL, api_key="k", http_client=http)
+    reply = AIMessage(" ".join(WORDS))
+    fake = GenericFakeChatModel(messages=itertools.repeat(reply))
+    best = _best(
+        {
+            "raw": lambda: _raw_stream(http),
+            # The fake yields a chunk per word and per space: two per gateway chunk.
+            "fake": lambda: list(fake.stream("Hi")),
+            "ours": lambda: list(llm.stream("Hi")),
+        },
+        rounds=5,
+    )
+    assert best["ours"] / (best["raw"] + best["fake"] / 2) < 2.0, best
+
+
+def test_per_call_cpu_stays_near_raw_httpx(http: httpx.Client) -> None:
+    client = GatewayClient(base_url=URL, api_key="k", http_client=http)
+
+    def raw() -> None:
+        for _ in range(50):
+            json.loads(http.post(f"{URL}/chat/completions", json=CALL).content)
+
+    def core() -> None:
+        for _ in range(50):
+            client.chat(CALL)
+
+    best = _best({"raw": raw, "core": core})
+    assert best["core"] / best["raw"] < 2.0, best
