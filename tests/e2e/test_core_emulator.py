@@ -3,6 +3,7 @@ that a mock transport cannot show (timeouts, drops, pooled connections)."""
 
 from __future__ import annotations
 
+import json
 import socket
 import time
 from collections.abc import Iterator
@@ -271,9 +272,14 @@ def test_demo_runs_offline() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert "transcript_id=" in result.stdout
-    assert "{{ transcript }}" in result.stdout
-    assert "finish_reason=stop" in result.stdout
+    out = result.stdout
+    assert "transcript_id=" in out
+    assert "{{ transcript }}" in out
+    for step in ("[1/3] LangChain agent", "[2/3] LlamaIndex", "[3/3] map-reduce"):
+        assert step in out
+    assert "[calls ask_meeting_transcript]" in out
+    totals = json.loads(out.strip().splitlines()[-1])
+    assert 0 < totals["bytes_sent"] * 5 < totals["inline_bytes"]
 
 
 def test_stalled_stream_raises_a_typed_timeout(live: Any, emulator: Any) -> None:
