@@ -75,6 +75,12 @@ from aai_gateway._types import (
     Usage,
     parse_tool_arguments,
 )
+from aai_gateway._understanding import (
+    CustomFormatting,
+    SpeakerIdentification,
+    Translation,
+    UnderstandingResult,
+)
 
 __all__ = [
     "API_KEY_ENV",
@@ -99,6 +105,7 @@ __all__ = [
     "ChunkAccumulator",
     "ConflictError",
     "ContentMode",
+    "CustomFormatting",
     "FinishReason",
     "GatewayClient",
     "InternalServerError",
@@ -112,6 +119,7 @@ __all__ = [
     "RateLimitError",
     "Region",
     "RetryPolicy",
+    "SpeakerIdentification",
     "StreamInterruptedError",
     "StreamTimeoutError",
     "TagPlacement",
@@ -127,6 +135,8 @@ __all__ = [
     "TranscriptNotReadyError",
     "TranscriptPage",
     "TranscriptSegment",
+    "Translation",
+    "UnderstandingResult",
     "UnprocessableEntityError",
     "Usage",
     "__version__",

@@ -440,6 +440,18 @@ class _BaseClient:
             msg = f"unexpected body from {response.request.url.path}: {exc}"
             raise APIResponseValidationError(msg, request=response.request) from exc
 
+    def _understanding_request(
+        self, http: httpx.Client | httpx.AsyncClient, path: str, body: Mapping[str, Any]
+    ) -> httpx.Request:
+        return http.build_request(
+            "POST",
+            f"{self.base_url}/understanding{path}",
+            content=json.dumps(
+                body, ensure_ascii=False, separators=(",", ":")
+            ).encode(),
+            headers=self._headers(accept="application/json"),
+        )
+
     def _models_request(self, http: httpx.Client | httpx.AsyncClient) -> httpx.Request:
         return http.build_request(
             "GET",

@@ -31,6 +31,7 @@ from aai_gateway._transcript_api import (
     TranscriptPager,
     TranscriptSegment,
     build_list_params,
+    check_transcript_id,
     parse_segments,
     parse_transcript,
     parse_transcript_page,
@@ -38,6 +39,11 @@ from aai_gateway._transcript_api import (
 )
 from aai_gateway._transport import build_async_http_client
 from aai_gateway._types import ChatCompletion, ChatCompletionChunk, ChatRequest
+from aai_gateway._understanding import (
+    UnderstandingResult,
+    build_understanding_request,
+    parse_understanding,
+)
 from aai_gateway._validation import validate_chat_request
 
 __all__ = ["AsyncChatStream", "AsyncGatewayClient", "ChatStream", "GatewayClient"]
@@ -333,6 +339,37 @@ class GatewayClient(_BaseClient):
         while pager.more:
             yield from pager.take(self.list_transcripts(**pager.filters))
 
+    # -- Speech Understanding ----------------------------------------------------------
+
+    def understand(self, transcript_id: str, **tasks: Any) -> UnderstandingResult:
+        """Run Speech Understanding tasks on a transcript (`POST /v1/understanding`).
+
+        Args:
+            transcript_id: The transcript.
+            **tasks: `speaker_identification`, `translation`, `custom_formatting`:
+                typed objects or plain mappings with the same keys.
+
+        Raises:
+            ValueError: a task the service would refuse (nothing was sent).
+            APIError: the request failed, or a task did not succeed.
+        """
+        body = build_understanding_request(check_transcript_id(transcript_id), **tasks)
+        request = self._understanding_request(self._http(), "", body)
+        return self._decode(self._send(request, transcript_id)[0], parse_understanding)
+
+    def validate_understanding(
+        self, transcript_id: str | None = None, **tasks: Any
+    ) -> None:
+        """Ask the service whether a request is valid, without running it.
+
+        Raises:
+            BadRequestError: the request is invalid (every reason listed).
+        """
+        body = build_understanding_request(transcript_id, **tasks)
+        self._send(
+            self._understanding_request(self._http(), "/validate", body), transcript_id
+        )
+
 
 class AsyncChatStream(AsyncIterator[ChatCompletionChunk]):
     """The chunks of one streamed answer; `aclose()` it (or `async with`) to stop early."""
@@ -612,6 +649,25 @@ class AsyncGatewayClient(_BaseClient):
         while pager.more:
             for listing in pager.take(await self.alist_transcripts(**pager.filters)):
                 yield listing
+
+    # -- Speech Understanding ----------------------------------------------------------
+
+    async def aunderstand(
+        self, transcript_id: str, **tasks: Any
+    ) -> UnderstandingResult:
+        """Run Speech Understanding tasks on a transcript (see `GatewayClient.understand`)."""
+        body = build_understanding_request(check_transcript_id(transcript_id), **tasks)
+        request = self._understanding_request(await self._http(), "", body)
+        response = (await self._asend(request, transcript_id))[0]
+        return self._decode(response, parse_understanding)
+
+    async def avalidate_understanding(
+        self, transcript_id: str | None = None, **tasks: Any
+    ) -> None:
+        """Ask the service whether a request is valid (see `validate_understanding`)."""
+        body = build_understanding_request(transcript_id, **tasks)
+        request = self._understanding_request(await self._http(), "/validate", body)
+        await self._asend(request, transcript_id)
 
 
 def _report_inlined(

@@ -202,6 +202,8 @@ class TranscriptDocumentLoader:
         *,
         mode: ContentMode = "reference",
         skip_incomplete: bool = False,
+        identify_speakers: Any = None,
+        translate_to: Sequence[str] = (),
         max_concurrency: int = 8,
         show_progress: bool = False,
         max_transcripts: int | None = None,
@@ -222,6 +224,10 @@ class TranscriptDocumentLoader:
         check_concurrency(max_concurrency)
         self.transcript_ids = None if transcript_ids is None else list(transcript_ids)
         self.skip_incomplete = skip_incomplete
+        from aai_gateway._enrich import understanding_tasks
+
+        # Checked now, so a bad option fails before any request.
+        self._tasks = understanding_tasks(self.mode, identify_speakers, translate_to)
         self.max_concurrency = max_concurrency
         self.show_progress = show_progress
         self.max_transcripts = max_transcripts
@@ -254,7 +260,19 @@ class TranscriptDocumentLoader:
             content = self._sync.get_transcript_segments(transcript_id, self.mode)
         elif self.mode in ("srt", "vtt"):
             content = self._sync.get_subtitles(transcript_id, self.mode)
-        return build_documents(transcript, self.mode, content)
+        documents = build_documents(transcript, self.mode, content)
+        if not self._tasks:
+            return documents
+        return self._enrich(
+            documents, self._sync.understand(transcript_id, **self._tasks)
+        )
+
+    def _enrich(
+        self, documents: list[TranscriptDocument], result: Any
+    ) -> list[TranscriptDocument]:
+        from aai_gateway._enrich import enrich_documents
+
+        return enrich_documents(documents, result, self._tasks)
 
     def iter_documents(self) -> Iterator[TranscriptDocument]:
         """The documents, transcript by transcript, in the order of the ids."""
@@ -294,7 +312,11 @@ class TranscriptDocumentLoader:
                 )
             elif self.mode in ("srt", "vtt"):
                 content = await self._async.aget_subtitles(transcript_id, self.mode)
-        return build_documents(transcript, self.mode, content)
+            documents = build_documents(transcript, self.mode, content)
+            if not self._tasks:
+                return documents
+            result = await self._async.aunderstand(transcript_id, **self._tasks)
+        return self._enrich(documents, result)
 
     async def aiter_documents(self) -> AsyncIterator[TranscriptDocument]:
         """The documents, in the order of the ids, fetched concurrently."""
@@ -371,6 +393,13 @@ class TranscriptLoaderOptions(TypedDict, total=False):
         max_transcripts: With no ids, how many listed transcripts to take at most.
         skip_incomplete: Skip (with a warning) transcripts that are not completed,
             instead of raising `TranscriptNotReadyError`.
+        identify_speakers: `utterances`/`sentences` modes: map speaker labels to
+            names or roles with Speech Understanding (a `SpeakerIdentification` or a
+            mapping with its keys); documents gain `speaker_name` and start with it.
+        translate_to: `utterances`/`text` modes: language codes; adds one document
+            per utterance (or the whole text) and language, with `language`.
+        gateway_base_url: The gateway URL for Speech Understanding (default: the
+            region's); `base_url` is the transcript REST API's.
         max_concurrency: How many transcripts are fetched at once (default 8).
         show_progress: Show a tqdm progress bar over the transcripts.
         timeout: Seconds or an `httpx.Timeout` per request.
@@ -390,6 +419,9 @@ class TranscriptLoaderOptions(TypedDict, total=False):
     limit: int | None
     max_transcripts: int | None
     skip_incomplete: bool
+    identify_speakers: Any
+    translate_to: Sequence[str]
+    gateway_base_url: str | None
     max_concurrency: int
     show_progress: bool
     timeout: float | httpx.Timeout | None
@@ -418,10 +450,13 @@ def build_loader(
     given: dict[str, Any] = dict(options)
     client = {k: given[k] for k in _CLIENT_OPTIONS if given.get(k) is not None}
     client["transcript_base_url"] = given.get("base_url")
+    client["base_url"] = given.get("gateway_base_url")
     return TranscriptDocumentLoader(
         transcript_ids,
         mode=given.get("mode", "reference"),
         skip_incomplete=given.get("skip_incomplete", False),
+        identify_speakers=given.get("identify_speakers"),
+        translate_to=given.get("translate_to", ()),
         max_concurrency=given.get("max_concurrency", 8),
         show_progress=given.get("show_progress", False),
         max_transcripts=given.get("max_transcripts"),

@@ -8,9 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from typing import Any
 
 from aai_gateway._documents import TranscriptDocument
-from aai_gateway._understanding import UnderstandingResult
+from aai_gateway._understanding import (
+    Translation,
+    UnderstandingResult,
+    build_understanding_request,
+)
 
 SPEAKER_MODES = frozenset({"utterances", "sentences"})
 TRANSLATION_MODES = frozenset({"utterances", "text"})
@@ -98,3 +103,45 @@ def _translation(
     if position < len(result.utterances):
         return result.utterances[position].translated_texts.get(language)
     return None
+
+
+def understanding_tasks(
+    mode: str, identify_speakers: object, translate_to: Sequence[str]
+) -> dict[str, Any]:
+    """The Speech Understanding tasks a loader's options ask for (none: `{}`), checked.
+
+    Raises:
+        ValueError: an option the mode cannot use, or a task the service would refuse.
+    """
+    languages = list(translate_to or ())
+    check_enrichment(mode, identify_speakers is not None, languages)
+    tasks: dict[str, Any] = {}
+    if identify_speakers is not None:
+        tasks["speaker_identification"] = identify_speakers
+    if languages:
+        # Per-utterance translations need the service to keep utterance boundaries.
+        tasks["translation"] = Translation(
+            languages, match_original_utterance=mode == "utterances" or None
+        )
+    if tasks:
+        build_understanding_request("check", **tasks)
+    return tasks
+
+
+def enrich_documents(
+    documents: Sequence[TranscriptDocument],
+    result: UnderstandingResult,
+    tasks: Mapping[str, Any],
+) -> list[TranscriptDocument]:
+    """Names first (so translated documents carry them too), then translations."""
+    named = (
+        name_speakers(documents, result.speaker_mapping)
+        if "speaker_identification" in tasks
+        else list(documents)
+    )
+    translation = tasks.get("translation")
+    if translation is None:
+        return named
+    return named + translated_documents(
+        named, result, list(translation.target_languages)
+    )
