@@ -8,7 +8,8 @@ Transcripts travel by reference: `transcript_ref(id)` is a short text that survi
 any prompt template or document formatting and becomes the tag (plus
 `transcript_id`) before a request is sent. `AssemblyAITranscriptLoader` loads
 transcripts as documents (by reference, or by content for retrieval),
-`AssemblyAITranscriptQATool` lets agents ask questions about whole meetings, and
+`AssemblyAITranscriptQATool` lets agents ask questions about whole meetings,
+`AssemblyAISpeakerIdentificationTool` tells them who each speaker is, and
 `summarize_transcripts` summarises many meetings map-reduce style.
 """
 
@@ -23,11 +24,15 @@ from langchain_aai_gateway.chains import (
 from langchain_aai_gateway.chat_models import ChatAssemblyAI
 from langchain_aai_gateway.document_loaders import AssemblyAITranscriptLoader
 from langchain_aai_gateway.llms import AssemblyAILLM
-from langchain_aai_gateway.tools import AssemblyAITranscriptQATool
+from langchain_aai_gateway.tools import (
+    AssemblyAISpeakerIdentificationTool,
+    AssemblyAITranscriptQATool,
+)
 
 __all__ = [
     "TRANSCRIPT_TAG",
     "AssemblyAILLM",
+    "AssemblyAISpeakerIdentificationTool",
     "AssemblyAITranscriptLoader",
     "AssemblyAITranscriptQATool",
     "ChatAssemblyAI",

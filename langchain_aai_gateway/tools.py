@@ -1,16 +1,21 @@
-"""`AssemblyAITranscriptQATool`: agents ask questions about whole meetings, by reference.
+"""Agent tools for meetings: whole-meeting Q&A and speaker identification.
 
-The tool sends the question with a `transcript_ref`, which `ChatAssemblyAI` turns
-into the gateway's `{{ transcript }}` tag and `transcript_id`: the gateway injects
-the full transcript server-side, so the agent never downloads it and its own
-context holds only the answer.
+`AssemblyAITranscriptQATool` sends the question with a `transcript_ref`, which
+`ChatAssemblyAI` turns into the gateway's `{{ transcript }}` tag and
+`transcript_id`: the gateway injects the full transcript server-side, so the agent
+never downloads it and its own context holds only the answer.
+`AssemblyAISpeakerIdentificationTool` asks Speech Understanding which of the
+given names (or roles) each speaker label (`A`, `B`, ...) is.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any, Literal
 
+import httpx
 from langchain_core.callbacks import (
     AsyncCallbackManagerForToolRun,
     CallbackManagerForToolRun,
@@ -19,13 +24,19 @@ from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import ArgsSchema, BaseTool, ToolException
 from langchain_core.tools.base import ToolExceptionHandlerOutput
 from langchain_core.utils import secret_from_env
-from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic import BaseModel, Field, PrivateAttr, SecretStr, model_validator
 
 import aai_gateway as core
+from langchain_aai_gateway._errors import translate_errors
 from langchain_aai_gateway._prompts import transcript_messages
 from langchain_aai_gateway.chat_models import ChatAssemblyAI
 
-__all__ = ["AssemblyAITranscriptQATool", "TranscriptQuestion"]
+__all__ = [
+    "AssemblyAISpeakerIdentificationTool",
+    "AssemblyAITranscriptQATool",
+    "SpeakerQuestion",
+    "TranscriptQuestion",
+]
 
 DEFAULT_QA_PROMPT = (
     "You answer questions about a recorded meeting from its transcript. Answer only "
@@ -161,3 +172,159 @@ class AssemblyAITranscriptQATool(BaseTool):
                 messages, config=_run_config(run_manager)
             )
         return answer.text
+
+
+# -- speaker identification --------------------------------------------------------
+
+
+class SpeakerQuestion(BaseModel):
+    """The arguments an agent passes to `AssemblyAISpeakerIdentificationTool`."""
+
+    transcript_id: str = Field(
+        description="The AssemblyAI transcript id of the meeting or call."
+    )
+    speaker_type: Literal["name", "role"] = Field(
+        default="name",
+        description="'name' to match people's names, 'role' to match roles.",
+    )
+    known_values: list[str] = Field(
+        description=(
+            "The names (or roles) of the people who may have spoken, each at most "
+            "35 characters, e.g. ['Dana', 'Lee']."
+        )
+    )
+
+
+def speaker_mapping_text(
+    transcript_id: str, speaker_type: str, result: core.UnderstandingResult
+) -> str:
+    """The mapping as JSON an agent can read: labels to names, and labels left unmatched."""
+    # A label the service could not match maps to itself (`"C": "C"`).
+    found = result.speaker_mapping
+    mapping = {label: who for label, who in found.items() if who != label}
+    return json.dumps(
+        {
+            "transcript_id": transcript_id,
+            "speaker_type": speaker_type,
+            "mapping": mapping,
+            "unidentified": [label for label in found if label not in mapping],
+        },
+        ensure_ascii=False,
+    )
+
+
+@contextmanager
+def _as_speaker_errors(transcript_id: str) -> Iterator[None]:
+    """Bad values and bad transcripts as `ToolException`; other errors as LangChain's."""
+    with translate_errors(), _as_tool_errors(transcript_id):
+        try:
+            yield
+        except ValueError as exc:
+            raise ToolException(str(exc)) from exc
+
+
+class AssemblyAISpeakerIdentificationTool(BaseTool):
+    """A tool that tells an agent who each speaker of a meeting is.
+
+    The agent passes a `transcript_id` and the names (or roles) of the people who
+    may have spoken; Speech Understanding maps the transcript's speaker labels
+    (`A`, `B`, ...) to them, server-side, and the tool returns the mapping as JSON
+    (`{"mapping": {"A": "Dana", ...}, "unidentified": [...]}`). The service does
+    not store the result on the transcript. Bad values (an empty list, a value over
+    35 characters) and unknown or unfinished transcripts come back to the agent as
+    an error message it can act on (`handle_tool_error=True`).
+
+    Example:
+        ```python
+        tools = [
+            AssemblyAISpeakerIdentificationTool(),
+            AssemblyAITranscriptQATool(llm=llm),
+        ]
+        agent = create_agent(llm, tools=tools)
+        ```
+
+    Args:
+        llm: A `ChatAssemblyAI` whose settings and connections to reuse; or give
+            `api_key`, `base_url`, `region` (and optionally HTTP clients).
+    """
+
+    name: str = "identify_meeting_speakers"
+    description: str = (
+        "Identify who each speaker (A, B, ...) of one recorded meeting or call is. "
+        "Pass the meeting's transcript_id, speaker_type 'name' or 'role', and "
+        "known_values: the names or roles of the people who may have spoken. "
+        "Returns the mapping from speaker labels to names or roles as JSON."
+    )
+    args_schema: ArgsSchema | None = SpeakerQuestion
+    handle_tool_error: (
+        bool | str | Callable[[ToolException], ToolExceptionHandlerOutput] | None
+    ) = True
+
+    llm: ChatAssemblyAI | None = None
+    """A chat model whose core clients (settings, connection pools) to reuse."""
+    api_key: SecretStr | None = Field(
+        default_factory=secret_from_env(core.API_KEY_ENV, default=None)
+    )
+    """Your AssemblyAI API key (default: `ASSEMBLYAI_API_KEY`)."""
+    base_url: str | None = None
+    """The gateway URL including `/v1` (wins over `region`)."""
+    region: core.Region | None = None
+    """`"us"` (default) or `"eu"`."""
+    http_client: httpx.Client | None = Field(default=None, exclude=True)
+    """Your own `httpx.Client` (used as is, never closed here)."""
+    http_async_client: httpx.AsyncClient | None = Field(default=None, exclude=True)
+    """Your own `httpx.AsyncClient` (used as is, never closed here)."""
+
+    _clients: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    def _options(self) -> dict[str, Any]:
+        key = self.api_key.get_secret_value() if self.api_key else None
+        return {"api_key": key, "base_url": self.base_url, "region": self.region}
+
+    def _sync_client(self) -> core.GatewayClient:
+        if self.llm is not None:
+            return self.llm._sync_client()
+        if "sync" not in self._clients:
+            self._clients["sync"] = core.GatewayClient(
+                http_client=self.http_client, **self._options()
+            )
+        client: core.GatewayClient = self._clients["sync"]
+        return client
+
+    def _async_client(self) -> core.AsyncGatewayClient:
+        if self.llm is not None:
+            return self.llm._async_client()
+        if "async" not in self._clients:
+            self._clients["async"] = core.AsyncGatewayClient(
+                http_client=self.http_async_client, **self._options()
+            )
+        client: core.AsyncGatewayClient = self._clients["async"]
+        return client
+
+    def _run(
+        self,
+        transcript_id: str,
+        known_values: list[str],
+        speaker_type: str = "name",
+        run_manager: CallbackManagerForToolRun | None = None,
+    ) -> str:
+        task = {"speaker_type": speaker_type, "known_values": known_values}
+        with _as_speaker_errors(transcript_id):
+            result = self._sync_client().understand(
+                transcript_id, speaker_identification=task
+            )
+        return speaker_mapping_text(transcript_id, speaker_type, result)
+
+    async def _arun(
+        self,
+        transcript_id: str,
+        known_values: list[str],
+        speaker_type: str = "name",
+        run_manager: AsyncCallbackManagerForToolRun | None = None,
+    ) -> str:
+        task = {"speaker_type": speaker_type, "known_values": known_values}
+        with _as_speaker_errors(transcript_id):
+            result = await self._async_client().aunderstand(
+                transcript_id, speaker_identification=task
+            )
+        return speaker_mapping_text(transcript_id, speaker_type, result)

@@ -4,7 +4,8 @@
 structured prediction, built on the framework-neutral `aai_gateway` core.
 `TranscriptQueryEngine` answers questions about a meeting from its whole transcript,
 which the gateway injects by reference; `AssemblyAITranscriptReader` loads
-transcripts as documents (by reference, or by content for retrieval), and
+transcripts as documents (by reference, or by content for retrieval),
+`speaker_identification_tool` tells agents who each speaker is, and
 `summarize_transcripts` summarises many meetings by map-reduce.
 """
 
@@ -22,6 +23,7 @@ from llama_index_aai_gateway.summaries import (
     asummarize_transcripts,
     summarize_transcripts,
 )
+from llama_index_aai_gateway.tools import speaker_identification_tool
 
 __all__ = [
     "DEFAULT_TRANSCRIPT_PROMPT",
@@ -31,6 +33,7 @@ __all__ = [
     "TranscriptQueryEngine",
     "TranscriptSummaries",
     "asummarize_transcripts",
+    "speaker_identification_tool",
     "summarize_transcripts",
     "transcript_ref",
 ]

@@ -20,6 +20,7 @@ from langchain_aai_gateway import (
 EXPECTED_ALL = [
     "TRANSCRIPT_TAG",
     "AssemblyAILLM",
+    "AssemblyAISpeakerIdentificationTool",
     "AssemblyAITranscriptLoader",
     "AssemblyAITranscriptQATool",
     "ChatAssemblyAI",
