@@ -115,6 +115,7 @@ class GatewayClient(_BaseClient):
         self._user_client = http_client
         self._client: httpx.Client | None = None
         self._lock = threading.Lock()
+        self._finalizer: weakref.finalize[Any, Any] | None = None
 
     def _http(self) -> httpx.Client:
         if self._user_client is not None:
@@ -125,12 +126,16 @@ class GatewayClient(_BaseClient):
             with self._lock:
                 if self._client is None:
                     self._client = httpx.Client(**self._http_options())
+                    # A client dropped without close() still closes its sockets.
+                    self._finalizer = weakref.finalize(self, self._client.close)
                 client = self._client
         return client
 
     def close(self) -> None:
         """Close the connection pool this client built (a passed-in client stays open)."""
         if self._client is not None:
+            if self._finalizer is not None:
+                self._finalizer.detach()
             self._client.close()
             self._client = None
 

@@ -563,3 +563,20 @@ def test_sent_json_is_deterministic(gateway: Make) -> None:
         json.loads(first)["tools"][0]["function"]["parameters"]["properties"]
     ) == ["b", "a"]
     assert "é".encode() in first
+
+
+def test_a_dropped_client_closes_its_pool() -> None:
+    import gc
+    import weakref
+
+    client = GatewayClient(api_key=TEST_KEY)
+    http = client._http()
+    finalizer = client._finalizer
+    assert finalizer is not None
+    assert finalizer.alive
+    ref = weakref.ref(client)
+    del client
+    gc.collect()
+    assert ref() is None
+    assert http.is_closed
+    assert not finalizer.alive
