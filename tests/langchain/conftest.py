@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -195,3 +195,34 @@ __all__ = [
     "sse_response",
     "stream_handler",
 ]
+
+
+# -- the emulator through a ChatAssemblyAI on the test's own HTTP clients -------------
+# (closed when the test ends, so no pool outlives its event loop)
+
+
+@pytest.fixture
+def sync_http() -> Iterator[httpx.Client]:
+    with httpx.Client() as client:
+        yield client
+
+
+@pytest.fixture
+async def async_http() -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient() as client:
+        yield client
+
+
+@pytest.fixture
+def llm(
+    emulator_url: str, sync_http: httpx.Client, async_http: httpx.AsyncClient
+) -> Any:
+    from langchain_aai_gateway import ChatAssemblyAI
+
+    return ChatAssemblyAI(
+        model=MODEL,
+        api_key=TEST_KEY,
+        base_url=emulator_url,
+        http_client=sync_http,
+        http_async_client=async_http,
+    )

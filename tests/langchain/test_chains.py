@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-import httpx
 import pytest
 from langchain_core.callbacks import BaseCallbackHandler
 from pydantic import SecretStr
@@ -36,31 +35,6 @@ MEETINGS = [
     MEETING_IDS[k]
     for k in ("support_call", "product_planning", "incident_review", "hiring_debrief")
 ]
-
-
-@pytest.fixture
-def sync_http() -> Iterator[httpx.Client]:
-    with httpx.Client() as client:
-        yield client
-
-
-@pytest.fixture
-async def async_http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient() as client:
-        yield client
-
-
-@pytest.fixture
-def llm(
-    emulator_url: str, sync_http: httpx.Client, async_http: httpx.AsyncClient
-) -> ChatAssemblyAI:
-    return ChatAssemblyAI(
-        model=MODEL,
-        api_key=KEY,
-        base_url=emulator_url,
-        http_client=sync_http,
-        http_async_client=async_http,
-    )
 
 
 async def summarize(

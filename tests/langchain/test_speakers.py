@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
@@ -28,7 +27,7 @@ from langchain_aai_gateway import (
 )
 from langchain_aai_gateway.tools import SpeakerQuestion
 from tests.conftest import TEST_KEY
-from tests.langchain.conftest import MODEL, assert_by_reference, chat_bodies
+from tests.langchain.conftest import assert_by_reference, chat_bodies
 
 pytestmark = pytest.mark.e2e
 
@@ -122,31 +121,6 @@ def test_loader_translates_the_whole_text(emulator_server: Any, emulator: Any) -
 
 
 # -- the tool --------------------------------------------------------------------------
-
-
-@pytest.fixture
-def sync_http() -> Iterator[httpx.Client]:
-    with httpx.Client() as client:
-        yield client
-
-
-@pytest.fixture
-async def async_http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient() as client:
-        yield client
-
-
-@pytest.fixture
-def llm(
-    emulator_url: str, sync_http: httpx.Client, async_http: httpx.AsyncClient
-) -> ChatAssemblyAI:
-    return ChatAssemblyAI(
-        model=MODEL,
-        api_key=KEY,
-        base_url=emulator_url,
-        http_client=sync_http,
-        http_async_client=async_http,
-    )
 
 
 async def call(tool: AssemblyAISpeakerIdentificationTool, args: Any, mode: str) -> Any:

@@ -6,7 +6,7 @@ asks a meeting a question by reference.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 from uuid import UUID
 
@@ -101,31 +101,6 @@ class TestTranscriptQAToolIntegration(ToolsIntegrationTests):
 
 
 # -- its own behaviour -----------------------------------------------------------------
-
-
-@pytest.fixture
-def sync_http() -> Iterator[httpx.Client]:
-    with httpx.Client() as client:
-        yield client
-
-
-@pytest.fixture
-async def async_http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient() as client:
-        yield client
-
-
-@pytest.fixture
-def llm(
-    emulator_url: str, sync_http: httpx.Client, async_http: httpx.AsyncClient
-) -> ChatAssemblyAI:
-    return ChatAssemblyAI(
-        model=MODEL,
-        api_key=KEY,
-        base_url=emulator_url,
-        http_client=sync_http,
-        http_async_client=async_http,
-    )
 
 
 async def call(

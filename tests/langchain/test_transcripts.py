@@ -7,7 +7,6 @@ no reference text; and no transcript may be downloaded (no `/v2` request).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
@@ -51,18 +50,6 @@ async def run(runnable: Runnable[Any, Any], value: Any, mode: str) -> Any:
     if mode == "sync":
         return runnable.invoke(value)
     return await runnable.ainvoke(value)
-
-
-@pytest.fixture
-def sync_http() -> Iterator[httpx.Client]:
-    with httpx.Client() as client:
-        yield client
-
-
-@pytest.fixture
-async def async_http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient() as client:
-        yield client
 
 
 @pytest.fixture
