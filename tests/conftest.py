@@ -149,6 +149,11 @@ def gateway(mode: str) -> Callable[..., Gateway]:
     return make
 
 
+def understanding_bodies(emulator: Any) -> list[dict[str, Any]]:
+    """The bodies of the Speech Understanding requests the emulator received."""
+    return [r.json for r in emulator.requests if r.path == "/v1/understanding"]
+
+
 def completion_body(content: str | None = "Hello.", **extra: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "request_id": "req-1",

@@ -26,7 +26,7 @@ from langchain_aai_gateway import (
     ChatAssemblyAI,
 )
 from langchain_aai_gateway.tools import SpeakerQuestion
-from tests.conftest import TEST_KEY
+from tests.conftest import TEST_KEY, understanding_bodies
 from tests.langchain.conftest import assert_by_reference, chat_bodies
 
 pytestmark = pytest.mark.e2e
@@ -36,10 +36,6 @@ SUPPORT = MEETING_IDS["support_call"]
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
 NAMES = ["Dana", "Lee", "Sam"]
 KEY = SecretStr(TEST_KEY)
-
-
-def understanding_bodies(emulator: Any) -> list[dict[str, Any]]:
-    return [r.json for r in emulator.requests if r.path == "/v1/understanding"]
 
 
 def load(server: Any, how: str, **options: Any) -> list[Document]:

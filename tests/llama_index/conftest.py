@@ -16,7 +16,9 @@ from llama_index.core.base.llms.types import (
     ChatMessage,
     ChatResponse,
     CompletionResponse,
+    MessageRole,
 )
+from llama_index.core.tools import FunctionTool
 
 from aai_gateway import TRANSCRIPT_TAG
 from llama_index_aai_gateway import AssemblyAI
@@ -300,3 +302,24 @@ def assert_by_reference(body: dict[str, Any], transcript_id: str) -> None:
         )
     ]
     assert sum(t.count(TRANSCRIPT_TAG) for t in texts) == 1, texts
+
+
+# -- two plain tools and one user turn, shared by the tool-calling tests ---------------
+
+USER = [ChatMessage(role=MessageRole.USER, content="Hi")]
+
+
+def add(a: int, b: int) -> int:
+    """Add two numbers."""
+    return a + b
+
+
+def multiply(a: int, b: int) -> int:
+    """Multiply two numbers."""
+    return a * b
+
+
+TOOLS: list[Any] = [
+    FunctionTool.from_defaults(add),
+    FunctionTool.from_defaults(multiply),
+]

@@ -13,26 +13,16 @@ from llama_index.core.agent.workflow import (
     ReActAgent,
     ToolCallResult,
 )
-from llama_index.core.tools import FunctionTool
 
 from llama_index_aai_gateway import AssemblyAI
-from tests.llama_index.conftest import FakeGateway, run_closing, text_reply, tool_reply
-
-
-def add(a: int, b: int) -> int:
-    """Add two numbers."""
-    return a + b
-
-
-def multiply(a: int, b: int) -> int:
-    """Multiply two numbers."""
-    return a * b
-
-
-TOOLS: list[Any] = [
-    FunctionTool.from_defaults(add),
-    FunctionTool.from_defaults(multiply),
-]
+from tests.llama_index.conftest import (
+    TOOLS,
+    FakeGateway,
+    add,
+    run_closing,
+    text_reply,
+    tool_reply,
+)
 
 
 async def run_agent(agent: Any, question: str) -> tuple[str, list[Any]]:

@@ -18,7 +18,6 @@ from llama_index.core.base.llms.types import (
 )
 from llama_index.core.callbacks import CallbackManager, TokenCountingHandler
 from llama_index.core.llms.function_calling import FunctionCallingLLM
-from llama_index.core.tools import FunctionTool
 
 from aai_gateway import (
     AuthenticationError,
@@ -29,31 +28,13 @@ from aai_gateway import (
 from llama_index_aai_gateway import AssemblyAI
 from tests.llama_index.conftest import (
     BASE_URL,
+    USER,
     Caller,
     FakeGateway,
     chunk,
     text_reply,
     text_stream,
 )
-
-USER = [ChatMessage(role=MessageRole.USER, content="Hi")]
-
-
-def add(a: int, b: int) -> int:
-    """Add two numbers."""
-    return a + b
-
-
-def multiply(a: int, b: int) -> int:
-    """Multiply two numbers."""
-    return a * b
-
-
-TOOLS: list[Any] = [
-    FunctionTool.from_defaults(add),
-    FunctionTool.from_defaults(multiply),
-]
-
 
 # -- class shape, fields, serialization -----------------------------------------------
 

@@ -23,7 +23,7 @@ from llama_index_aai_gateway import (
     speaker_identification_tool,
 )
 from llama_index_aai_gateway.tools import SpeakerQuestion
-from tests.conftest import TEST_KEY
+from tests.conftest import TEST_KEY, understanding_bodies
 from tests.llama_index.conftest import WordHashEmbedding, run_closing
 
 pytestmark = pytest.mark.e2e
@@ -31,10 +31,6 @@ pytestmark = pytest.mark.e2e
 PLANNING = MEETING_IDS["product_planning"]
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
 NAMES = ["Dana", "Lee", "Sam", "Priya"]
-
-
-def understanding_bodies(emulator: Any) -> list[dict[str, Any]]:
-    return [r.json for r in emulator.requests if r.path == "/v1/understanding"]
 
 
 def read(server: Any, how: str, **options: Any) -> list[Document]:

@@ -9,39 +9,20 @@ from typing import Any
 import pytest
 from llama_index.core.base.llms.types import (
     ChatMessage,
-    MessageRole,
     ToolCallBlock,
 )
-from llama_index.core.tools import FunctionTool
 from pydantic import BaseModel
 
 from llama_index_aai_gateway import AssemblyAI
 from tests.llama_index.conftest import (
+    TOOLS,
+    USER,
     Caller,
     FakeGateway,
     chunk,
     text_reply,
     tool_reply,
 )
-
-USER = [ChatMessage(role=MessageRole.USER, content="Hi")]
-
-
-def add(a: int, b: int) -> int:
-    """Add two numbers."""
-    return a + b
-
-
-def multiply(a: int, b: int) -> int:
-    """Multiply two numbers."""
-    return a * b
-
-
-TOOLS: list[Any] = [
-    FunctionTool.from_defaults(add),
-    FunctionTool.from_defaults(multiply),
-]
-
 
 # -- tools ---------------------------------------------------------------------------------
 
