@@ -15,7 +15,6 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import httpx
-from httpx_sse import ServerSentEvent
 
 from aai_gateway import __version__
 from aai_gateway._catalog import ModelInfo, known_capabilities, parse_models
@@ -304,10 +303,10 @@ class _BaseClient:
         )
 
     def _stream_event(
-        self, sse: ServerSentEvent, assembler: StreamAssembler
+        self, event: tuple[str, str], assembler: StreamAssembler
     ) -> ChatCompletionChunk | None:
         """One SSE event: the delta it carries, if any (`[DONE]` marks the assembler done)."""
-        data = sse.data
+        kind, data = event
         if data == DONE or data.strip() == DONE:
             assembler.done = True
             return None
@@ -321,7 +320,7 @@ class _BaseClient:
         if not isinstance(payload, dict):
             msg = f"a stream event is not a JSON object: {data[:200]!r}"
             raise self._invalid(msg, None, request_id=assembler.request_id)
-        if sse.event == "error" or is_stream_error_payload(payload):
+        if kind == "error" or is_stream_error_payload(payload):
             raise self._stream_error(payload, assembler)
         return assembler.feed(payload)
 

@@ -15,10 +15,10 @@ from dataclasses import replace
 from typing import Any
 
 import httpx
-from httpx_sse import EventSource
 
 from aai_gateway._catalog import ModelInfo
 from aai_gateway._exceptions import APIStatusError
+from aai_gateway._sse import EventParser
 from aai_gateway._streaming import completion_as_chunk
 from aai_gateway._transcript_client import AsyncTranscriptMethods, SyncTranscriptMethods
 from aai_gateway._transport import build_async_http_client
@@ -235,12 +235,16 @@ class GatewayClient(SyncTranscriptMethods):
                     response.read()
                     yield completion_as_chunk(self._parse_non_sse(response))
                     return
-                for sse in EventSource(response).iter_sse():
-                    chunk = self._stream_event(sse, assembler)
+                parser = EventParser()
+                for data in response.iter_bytes():
+                    for event in parser.feed(data):
+                        chunk = self._stream_event(event, assembler)
+                        if assembler.done:
+                            break
+                        if chunk is not None:
+                            yield chunk
                     if assembler.done:
                         break
-                    if chunk is not None:
-                        yield chunk
                 yield assembler.finish()
                 return
             except httpx.TransportError as exc:
@@ -459,12 +463,16 @@ class AsyncGatewayClient(AsyncTranscriptMethods):
                     await response.aread()
                     yield completion_as_chunk(self._parse_non_sse(response))
                     return
-                async for sse in EventSource(response).aiter_sse():
-                    chunk = self._stream_event(sse, assembler)
+                parser = EventParser()
+                async for data in response.aiter_bytes():
+                    for event in parser.feed(data):
+                        chunk = self._stream_event(event, assembler)
+                        if assembler.done:
+                            break
+                        if chunk is not None:
+                            yield chunk
                     if assembler.done:
                         break
-                    if chunk is not None:
-                        yield chunk
                 yield assembler.finish()
                 return
             except httpx.TransportError as exc:

@@ -13,6 +13,7 @@ import datetime
 import os
 import platform
 import sys
+from collections.abc import Callable
 
 from benchmarks._contenders import Clients
 from benchmarks._cpu import per_call, per_chunk, per_chunk_async
@@ -30,29 +31,59 @@ def machine() -> str:
     )
 
 
-def run(quick: bool) -> Report:
-    report = Report()
-    rounds = 5 if quick else 15
-    with emulator_process() as base_url:
-        clients = Clients(base_url)
-        per_call(clients, report, rounds=rounds)
-        per_chunk(clients, report, rounds=3 if quick else 7, chunks=2000)
-        per_chunk_async(clients, report, rounds=3 if quick else 7, chunks=2000)
-        memory(clients, report, short=2000, long=20000)
-    with emulator_process(delay=0.02) as base_url:
-        clients = Clients(base_url)
+def _plain(only: set[str], clients: Clients, report: Report, quick: bool) -> None:
+    rounds, stream_rounds = (5, 3) if quick else (15, 7)
+    steps: dict[str, Callable[[], None]] = {
+        "call": lambda: per_call(clients, report, rounds=rounds),
+        "chunk": lambda: per_chunk(clients, report, rounds=stream_rounds, chunks=2000),
+        "achunk": lambda: per_chunk_async(
+            clients, report, rounds=stream_rounds, chunks=2000
+        ),
+        "memory": lambda: memory(clients, report, short=2000, long=20000),
+    }
+    for name, step in steps.items():
+        if name in only:
+            step()
+
+
+def _delayed(only: set[str], clients: Clients, report: Report, quick: bool) -> None:
+    if "first-token" in only:
         time_to_first_token(clients, report, rounds=10 if quick else 30)
+    if "concurrency" in only:
         concurrency(clients, report, rounds=2 if quick else 5)
-    construction(report, rounds=rounds)
-    imports(report)
+
+
+PLAIN = ("call", "chunk", "achunk", "memory")
+DELAYED = ("first-token", "concurrency")
+SCENARIOS = (*PLAIN, *DELAYED, "construction", "imports")
+
+
+def run(quick: bool, only: set[str]) -> Report:
+    report = Report()
+    if only.intersection(PLAIN):
+        with emulator_process() as base_url:
+            _plain(only, Clients(base_url), report, quick)
+    if only.intersection(DELAYED):
+        with emulator_process(delay=0.02) as base_url:
+            _delayed(only, Clients(base_url), report, quick)
+    if "construction" in only:
+        construction(report, rounds=5 if quick else 15)
+    if "imports" in only:
+        imports(report)
     return report
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer rounds")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=SCENARIOS,
+        help="run only this scenario (repeatable); all of them by default",
+    )
     args = parser.parse_args()
-    report = run(args.quick)
+    report = run(args.quick, set(args.only or SCENARIOS))
     print(f"Machine: {machine()}\n")
     print(results_table(report), end="\n\n")
     print(checks_table(report))
