@@ -128,6 +128,7 @@ class _BaseClient:
         self.stream_chunk_timeout = stream_chunk_timeout
         self._models: dict[str, ModelInfo] | None = None
         self._no_stream: set[str] = set()
+        self._urls: dict[str, httpx.URL] = {}
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r})"
@@ -147,6 +148,14 @@ class _BaseClient:
             )
             raise MissingAPIKeyError(msg)
         return key
+
+    def _url(self, path: str) -> httpx.URL:
+        """`base_url` + `path`, parsed once: httpx re-parses a string URL on every request."""
+        text = self.base_url + path
+        url = self._urls.get(text)
+        if url is None:
+            url = self._urls[text] = httpx.URL(text)
+        return url
 
     def _headers(
         self, *, accept: str, auth: bool = True, extra: Mapping[str, str] | None = None
@@ -224,7 +233,7 @@ class _BaseClient:
             )
         return http.build_request(
             "POST",
-            f"{self.base_url}/chat/completions",
+            self._url("/chat/completions"),
             content=build_chat_body(request, stream=stream),
             headers=self._headers(accept=accept, extra=extra_headers),
             timeout=chosen,

@@ -21,7 +21,7 @@ from aai_gateway._exceptions import APIStatusError
 from aai_gateway._sse import EventParser
 from aai_gateway._streaming import completion_as_chunk
 from aai_gateway._transcript_client import AsyncTranscriptMethods, SyncTranscriptMethods
-from aai_gateway._transport import build_async_http_client
+from aai_gateway._transport import build_async_http_client, build_http_client
 from aai_gateway._types import ChatCompletion, ChatCompletionChunk, ChatRequest
 from aai_gateway._validation import validate_chat_request
 
@@ -104,7 +104,7 @@ class GatewayClient(SyncTranscriptMethods):
             # Threads share one client: only one of them may build its pool.
             with self._lock:
                 if self._client is None:
-                    self._client = httpx.Client(**self._http_options())
+                    self._client = build_http_client(self._http_options())
                     # A client dropped without close() still closes its sockets.
                     self._finalizer = weakref.finalize(self, self._client.close)
                 client = self._client

@@ -580,3 +580,20 @@ def test_a_dropped_client_closes_its_pool() -> None:
     assert ref() is None
     assert http.is_closed
     assert not finalizer.alive
+
+
+def test_a_base_url_changed_after_construction_is_used() -> None:
+    hosts: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        hosts.append(request.url.host)
+        return httpx.Response(200, json=completion_body())
+
+    http = httpx.Client(transport=httpx.MockTransport(answer))
+    client = GatewayClient(
+        base_url="http://a.test/v1", api_key=TEST_KEY, http_client=http
+    )
+    client.chat(USER_HI)
+    client.base_url = "http://b.test/v1"
+    client.chat(USER_HI)
+    assert hosts == ["a.test", "b.test"]

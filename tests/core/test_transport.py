@@ -12,6 +12,7 @@ from aai_gateway import APITimeoutError, AsyncGatewayClient, StreamInterruptedEr
 from aai_gateway._transport import (
     ASYNC_TRANSPORT_ENV,
     build_async_http_client,
+    build_http_client,
     chosen_async_transport,
 )
 from aai_gateway.testing import Fault
@@ -126,3 +127,49 @@ async def test_drop_mid_stream_on_each_transport(
         with pytest.raises(StreamInterruptedError):
             await read_all(client)
     assert len(got) >= 1
+
+
+def _cookie_server(request: httpx.Request) -> httpx.Response:
+    headers = {"set-cookie": "lb=blue; Path=/"} if request.url.path == "/sticky" else {}
+    return httpx.Response(
+        200, headers=headers, json={"cookie": request.headers.get("cookie")}
+    )
+
+
+def _count_cookie_parses(monkeypatch: pytest.MonkeyPatch) -> list[httpx.Response]:
+    parsed: list[httpx.Response] = []
+    real = httpx.Cookies.extract_cookies
+
+    def extract(self: httpx.Cookies, response: httpx.Response) -> None:
+        parsed.append(response)
+        real(self, response)
+
+    monkeypatch.setattr(httpx.Cookies, "extract_cookies", extract)
+    return parsed
+
+
+def test_cookies_are_parsed_only_from_responses_that_set_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    parsed = _count_cookie_parses(monkeypatch)
+    with build_http_client(
+        {"transport": httpx.MockTransport(_cookie_server)}
+    ) as client:
+        client.get("http://gw.test/plain")
+        assert parsed == []
+        client.get("http://gw.test/sticky")
+        assert len(parsed) == 1
+        # The cookie a load balancer set is still sent back, as httpx would.
+        assert client.get("http://gw.test/plain").json() == {"cookie": "lb=blue"}
+
+
+async def test_async_client_keeps_set_cookies(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ASYNC_TRANSPORT_ENV, "httpx")
+    parsed = _count_cookie_parses(monkeypatch)
+    options = {"transport": httpx.MockTransport(_cookie_server)}
+    async with build_async_http_client(options) as client:
+        await client.get("http://gw.test/plain")
+        await client.get("http://gw.test/sticky")
+        answer = await client.get("http://gw.test/plain")
+    assert len(parsed) == 1
+    assert answer.json() == {"cookie": "lb=blue"}
