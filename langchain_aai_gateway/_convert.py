@@ -40,6 +40,7 @@ from langchain_core.messages.tool import (
     tool_call_chunk,
 )
 from langchain_core.outputs import ChatGenerationChunk
+from pydantic import BaseModel
 
 from aai_gateway import (
     ChatCompletion,
@@ -364,6 +365,69 @@ def from_gateway_completion(
     )
 
 
+_new = object.__new__
+_set = object.__setattr__
+
+
+class _Prototype:
+    """Copies of one validated LangChain model, made without validating again.
+
+    A stream yields a chunk per token, and pydantic validation of an
+    `AIMessageChunk` and its `ChatGenerationChunk` was most of the adapter's CPU per
+    token (~10 us of ~13 us). A copy of a prototype built by the real constructor,
+    with fresh containers and only fields that need no validation replaced (a `str`
+    from the core), is the object the constructor would build; the tests compare
+    the two field by field.
+
+    Args:
+        model: The prototype, built by the model's own constructor.
+    """
+
+    def __init__(self, model: BaseModel) -> None:
+        self._model = model
+        self._containers = tuple(
+            key
+            for key, value in model.__dict__.items()
+            if isinstance(value, dict | list)
+        )
+
+    def copy(self, changes: Mapping[str, Any]) -> Any:
+        """A copy of the prototype with `changes` set (they must be valid values)."""
+        model = self._model
+        state = model.__dict__.copy()
+        for key in self._containers:
+            state[key] = state[key].copy()
+        state.update(changes)
+        clone = _new(type(model))
+        _set(clone, "__dict__", state)
+        _set(clone, "__pydantic_fields_set__", set(model.__pydantic_fields_set__))
+        _set(clone, "__pydantic_extra__", _copied(model.__pydantic_extra__))
+        _set(clone, "__pydantic_private__", _copied(model.__pydantic_private__))
+        return clone
+
+
+def _copied(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    return None if value is None else value.copy()
+
+
+def _content_message(content: str, thinking: str | None) -> AIMessageChunk:
+    return AIMessageChunk(
+        content=content,
+        additional_kwargs=_thinking(thinking),
+        response_metadata={"model_provider": MODEL_PROVIDER},
+    )
+
+
+def _text_chunk(content: str) -> ChatGenerationChunk:
+    """A text-only stream chunk built by the constructors (`StreamConverter.text`'s model)."""
+    message = _content_message(content, None)
+    return ChatGenerationChunk(message=message, generation_info=None)
+
+
+_TEXT_GENERATION = _Prototype(_text_chunk(""))
+_TEXT_MESSAGE = _Prototype(_text_chunk("").message)
+
+
 class StreamConverter:
     """Turns one stream's core chunks into `AIMessageChunk`s that merge cleanly.
 
@@ -395,15 +459,12 @@ class StreamConverter:
 
     def convert(self, chunk: ChatCompletionChunk) -> list[ChatGenerationChunk]:
         """The LangChain chunks for one core chunk (text and tool calls kept apart)."""
+        if chunk.content and not (chunk.thinking or chunk.tool_calls or chunk.final):
+            # Almost every chunk of a stream: one token of text.
+            return [self.text(chunk.content)]
         out: list[AIMessageChunk] = []
         if chunk.content or chunk.thinking:
-            out.append(
-                AIMessageChunk(
-                    content=chunk.content,
-                    additional_kwargs=_thinking(chunk.thinking),
-                    response_metadata={"model_provider": MODEL_PROVIDER},
-                )
-            )
+            out.append(_content_message(chunk.content, chunk.thinking))
         if chunk.tool_calls:
             out.append(
                 AIMessageChunk(
@@ -415,6 +476,15 @@ class StreamConverter:
         if chunk.final:
             out.append(self._final(chunk))
         return [self._generation(m, chunk) for m in out]
+
+    @staticmethod
+    def text(content: str) -> ChatGenerationChunk:
+        """The chunk for a piece of text, equal to `_text_chunk(content)`, ~4x cheaper."""
+        message = _TEXT_MESSAGE.copy({"content": content})
+        generation: ChatGenerationChunk = _TEXT_GENERATION.copy(
+            {"text": content, "message": message}
+        )
+        return generation
 
     def _final(self, chunk: ChatCompletionChunk) -> AIMessageChunk:
         usage = chunk.usage if self.include_usage else None

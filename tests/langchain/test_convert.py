@@ -25,6 +25,7 @@ from aai_gateway import (
 )
 from langchain_aai_gateway._convert import (
     StreamConverter,
+    _text_chunk,
     from_gateway_completion,
     to_gateway_messages,
     to_gateway_tool_choice,
@@ -295,3 +296,45 @@ def test_stream_usage_can_be_left_out() -> None:
         [ChatCompletionChunk(final=True, usage=Usage(1, 1, 2))], include_usage=False
     )
     assert merged.usage_metadata is None
+
+
+@pytest.mark.parametrize("content", ["w1", " ", "Grüße, 世界 🎉", "x" * 5000])
+def test_text_chunks_are_the_objects_the_constructors_build(content: str) -> None:
+    fast, built = StreamConverter.text(content), _text_chunk(content)
+    for ours, theirs in [(fast, built), (fast.message, built.message)]:
+        assert type(ours) is type(theirs)
+        assert ours.__dict__ == theirs.__dict__
+        assert list(ours.__dict__) == list(theirs.__dict__)
+        assert ours.__pydantic_fields_set__ == theirs.__pydantic_fields_set__
+        assert ours.__pydantic_extra__ == theirs.__pydantic_extra__
+        assert ours.__pydantic_private__ == theirs.__pydantic_private__
+        assert repr(ours) == repr(theirs)
+        assert ours.model_dump() == theirs.model_dump()
+    assert fast.message.to_json() == built.message.to_json()
+    assert fast.text == content
+    assert (fast + fast).message == (built + built).message
+
+
+def test_text_chunks_share_no_containers() -> None:
+    first, second = StreamConverter.text("a"), StreamConverter.text("b")
+    first.message.additional_kwargs["x"] = 1
+    first.message.response_metadata["y"] = 2
+    first.message.tool_call_chunks.append(
+        {"name": None, "args": "", "id": None, "index": 0, "type": "tool_call_chunk"}
+    )
+    first.message.id = "run-1"
+    assert second.message == _text_chunk("b").message
+    assert StreamConverter.text("b").message.__pydantic_fields_set__ == {
+        "content",
+        "additional_kwargs",
+        "response_metadata",
+    }
+
+
+def test_text_deltas_convert_like_the_general_path() -> None:
+    converter = StreamConverter("asked")
+    (fast,) = converter.convert(ChatCompletionChunk(content="Hi"))
+    (general,) = converter.convert(ChatCompletionChunk(content="Hi", thinking=""))
+    (thinking,) = converter.convert(ChatCompletionChunk(content="Hi", thinking="h"))
+    assert fast == general == _text_chunk("Hi")
+    assert thinking.message.additional_kwargs == {"reasoning_content": "h"}
