@@ -44,18 +44,6 @@ __all__ = ["GatewayModelMixin"]
 # Per-call kwargs the adapter reads itself; they never reach the request body.
 _ADAPTER_KWARGS = frozenset({"stream", "stream_usage", "transcript_tag_placement"})
 
-# Fields sent as-is under their own name when set.
-_BODY_FIELDS = (
-    "temperature",
-    "max_tokens",
-    "transcript_id",
-    "post_processing_steps",
-    "fallbacks",
-    "fallback_config",
-    "model_region",
-    "reasoning",
-)
-
 
 def _accepted_names(cls: type[BaseModel]) -> set[str]:
     """Field names and every alias, validation aliases included."""
@@ -233,10 +221,26 @@ class GatewayModelMixin(BaseModel):
     # -- requests -----------------------------------------------------------------
 
     def _default_body(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"model": self.model}
-        body.update((name, getattr(self, name)) for name in _BODY_FIELDS)
-        body.update(self.model_kwargs)
-        body.update(self.extra_body or {})
+        """The fields sent as-is under their own name, then `model_kwargs`/`extra_body`.
+
+        Built on every call (and twice for tracing), so it is spelled out rather than
+        looked up by name.
+        """
+        body: dict[str, Any] = {
+            "model": self.model,
+            "temperature": self.temperature,
+            "max_tokens": self.max_tokens,
+            "transcript_id": self.transcript_id,
+            "post_processing_steps": self.post_processing_steps,
+            "fallbacks": self.fallbacks,
+            "fallback_config": self.fallback_config,
+            "model_region": self.model_region,
+            "reasoning": self.reasoning,
+        }
+        if self.model_kwargs:
+            body.update(self.model_kwargs)
+        if self.extra_body:
+            body.update(self.extra_body)
         return body
 
     def _build_request(

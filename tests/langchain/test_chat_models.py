@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 from langchain_core.callbacks import BaseCallbackHandler
+from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
 from pydantic import BaseModel
 
@@ -320,6 +321,32 @@ def test_ls_params_honour_call_model_and_profile() -> None:
     assert llm.profile["max_input_tokens"] == 200_000
     assert ChatAssemblyAI(model="gpt-4.1").profile["structured_output"] is False  # type: ignore[index]
     assert ChatAssemblyAI(model="unknown-model").profile is None
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {},
+        {
+            "temperature": 0.2,
+            "max_tokens": 9,
+            "transcript_id": "t-1",
+            "fallbacks": [{"model": "gpt-5"}],
+            "reasoning": {"effort": "low"},
+            "model_kwargs": {"top_p": 0.5},
+            "extra_body": {"seed": 1},
+            "region": "eu",
+        },
+        {"base_url": "http://gateway.test/v1", "model_kwargs": {"x": None}},
+    ],
+)
+def test_invocation_params_match_the_frameworks(fields: dict[str, Any]) -> None:
+    llm = ChatAssemblyAI(model=MODEL, **fields)
+    for stop, kwargs in [(None, {}), (["x"], {"model": "gpt-5", "tools": []})]:
+        ours = llm._get_invocation_params(stop=stop, **kwargs)
+        framework = BaseChatModel._get_invocation_params(llm, stop=stop, **kwargs)
+        assert ours == framework
+        assert list(ours) == list(framework)
 
 
 def test_secret_never_in_repr_or_dump() -> None:
