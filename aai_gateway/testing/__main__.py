@@ -25,7 +25,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--host", default="127.0.0.1", help="interface (default: %(default)s)"
     )
     parser.add_argument(
-        "--port", type=int, default=8000, help="port (default: %(default)s)"
+        "--port",
+        type=int,
+        default=8000,
+        help="port; 0 picks a free one (default: %(default)s)",
     )
     parser.add_argument(
         "--api-key",
@@ -54,14 +57,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         region=args.region,
         rate_limit=args.rate_limit or None,
     )
-    url = f"http://{args.host}:{args.port}"
-    sys.stdout.write(
-        f"LLM Gateway base URL:   {url}/v1\nTranscript API base URL: {url}\n"
-    )
-    sys.stdout.flush()
+
+    def announce(port: int) -> None:
+        host = f"[{args.host}]" if ":" in args.host else args.host
+        url = f"http://{host}:{port}"
+        sys.stdout.write(
+            f"LLM Gateway base URL:   {url}/v1\nTranscript API base URL: {url}\n"
+        )
+        sys.stdout.flush()
+
     # uvicorn re-raises Ctrl-C once it has shut down; that is a normal exit here.
     with contextlib.suppress(KeyboardInterrupt):
-        emulator.serve_forever(args.host, args.port)
+        emulator.serve_forever(args.host, args.port, announce)
     return 0
 
 

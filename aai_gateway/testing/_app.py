@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from starlette.applications import Starlette
@@ -217,9 +217,20 @@ class GatewayEmulator:
         """
         return EmulatorServer(self._app, host, port).start()
 
-    def serve_forever(self, host: str = "127.0.0.1", port: int = 8000) -> None:
-        """Serve in this thread until interrupted (what the CLI runs)."""
-        run_foreground(self._app, host, port)
+    def serve_forever(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        announce: Callable[[int], None] | None = None,
+    ) -> None:
+        """Serve in this thread until interrupted (what the CLI runs).
+
+        Args:
+            host: The interface to listen on.
+            port: The port (`0` picks a free one).
+            announce: Called with the port once it is bound, before serving.
+        """
+        run_foreground(self._app, host, port, announce)
 
 
 def serve_emulator(host: str = "127.0.0.1", port: int = 8000, **options: Any) -> None:

@@ -6,6 +6,7 @@ import contextlib
 import logging
 import threading
 import time
+from collections.abc import Callable
 from types import TracebackType
 
 import uvicorn
@@ -137,6 +138,21 @@ class EmulatorServer:
         self.stop()
 
 
-def run_foreground(app: ASGIApp, host: str, port: int) -> None:
-    """Serve `app` in this thread until interrupted (Ctrl-C)."""
-    uvicorn.Server(build_config(app, host, port, log_level="info")).run()
+def run_foreground(
+    app: ASGIApp,
+    host: str,
+    port: int,
+    announce: Callable[[int], None] | None = None,
+) -> None:
+    """Serve `app` in this thread until interrupted (Ctrl-C).
+
+    The socket is bound and listening first, so `announce` gets the real port
+    (the one the system picked when `port` is 0), and a client that connects at
+    once waits in the backlog until uvicorn accepts.
+    """
+    config = build_config(app, host, port, log_level="info")
+    sock = config.bind_socket()
+    sock.listen(config.backlog)
+    if announce is not None:
+        announce(int(sock.getsockname()[1]))
+    uvicorn.Server(config).run(sockets=[sock])

@@ -95,3 +95,21 @@ def test_serves_until_terminated() -> None:
         process.terminate()
         stdout, _ = process.communicate(timeout=20)
     assert f"http://127.0.0.1:{port}/v1" in stdout
+
+
+def test_port_zero_prints_the_port_it_got() -> None:
+    command = [sys.executable, "-m", "aai_gateway.testing", "--port", "0"]
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        base_url = line.split()[-1]
+        assert base_url.startswith("http://127.0.0.1:")
+        assert not base_url.endswith(":0/v1")
+        with make_client(base_url.removesuffix("/v1")) as client:
+            assert client.get("/v1/models").status_code == 200
+    finally:
+        process.terminate()
+        process.communicate(timeout=20)
