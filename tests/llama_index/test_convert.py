@@ -19,7 +19,7 @@ from llama_index.core.base.llms.types import (
     VideoBlock,
 )
 
-from aai_gateway import ChatCompletion, ChatCompletionChunk, ToolCallDelta
+from aai_gateway import ChatCompletion, ChatCompletionChunk, ToolCallDelta, Usage
 from llama_index_aai_gateway._convert import (
     StreamState,
     build_response_kwargs,
@@ -195,6 +195,48 @@ def test_stream_state_keeps_ids_from_the_first_delta_and_parses_whole_arguments(
     final = state.add(ChatCompletionChunk(final=True, finish_reason="tool_calls"))
     assert final.message.content is None
     assert final.additional_kwargs["finish_reason"] == "tool_calls"
+
+
+def _text_stream() -> list[ChatCompletionChunk]:
+    raw = {"id": "x", "choices": [{"index": 0, "delta": {"content": "Hel"}}]}
+    return [
+        ChatCompletionChunk(content="Hel", model="m", raw=raw),
+        ChatCompletionChunk(content=""),
+        ChatCompletionChunk(content="lo", usage=Usage(3, 2, 5), raw={"usage": {}}),
+        ChatCompletionChunk(content="!", raw={"id": "x"}),
+    ]
+
+
+def test_text_only_stream_responses_match_the_general_path() -> None:
+    # `StreamState.add` builds text-only responses on a shorter path; each must
+    # equal, field for field and in what is set, what the general path builds.
+    fast, general = StreamState(), StreamState()
+    for chunk in _text_stream():
+        got = fast.add(chunk)
+        general._acc.add(chunk)
+        want = general._full_response(chunk)
+        assert got == want
+        assert got.model_dump() == want.model_dump()
+        assert got.model_dump(exclude_unset=True) == want.model_dump(exclude_unset=True)
+        assert got.message.model_fields_set == want.message.model_fields_set
+    assert got.message.content == "Hello!"
+    assert got.raw == {"id": "x"}
+
+
+def test_stream_state_takes_the_general_path_once_a_call_or_thinking_arrives() -> None:
+    state = StreamState()
+    state.add(ChatCompletionChunk(content="Hi"))
+    with_call = state.add(
+        ChatCompletionChunk(tool_calls=(ToolCallDelta(index=0, id="c1", name="f"),))
+    )
+    after = state.add(ChatCompletionChunk(content=" there"))
+    assert [type(b) for b in with_call.message.blocks] == [TextBlock, ToolCallBlock]
+    assert [type(b) for b in after.message.blocks] == [TextBlock, ToolCallBlock]
+    assert after.message.additional_kwargs["tool_calls"][0]["id"] == "c1"
+    thinking = StreamState()
+    thinking.add(ChatCompletionChunk(thinking="hmm"))
+    later = thinking.add(ChatCompletionChunk(content="Hi"))
+    assert [type(b) for b in later.message.blocks] == [ThinkingBlock, TextBlock]
 
 
 def test_tool_selections_read_legacy_kwargs_and_bad_json() -> None:
