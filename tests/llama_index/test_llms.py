@@ -12,6 +12,7 @@ from llama_index.core.base.llms.base import BaseLLM
 from llama_index.core.base.llms.types import (
     ChatMessage,
     ImageBlock,
+    LLMMetadata,
     MessageRole,
     TextBlock,
     ThinkingBlock,
@@ -120,6 +121,36 @@ def test_metadata_comes_from_the_bundled_table(
     assert meta.model_name == fields["model"]
     assert meta.system_role == MessageRole.SYSTEM
     assert fake.requests == []  # never a network call
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {},
+        {"model": "gpt-5", "max_tokens": 42},
+        {"model": "some-new-model", "context_window": 50_000},
+        {"model": "qwen3.5-4b-32k-fast"},
+    ],
+)
+def test_payload_is_the_one_llama_index_would_build(fields: dict[str, Any]) -> None:
+    # `to_payload` is kept per model and limits; it must stay what the base
+    # class builds from `metadata`, and each caller must get its own dict.
+    llm = AssemblyAI(api_key="test-key", **fields)
+    payload = llm.to_payload()
+    assert payload == BaseLLM.to_payload(llm)
+    payload["model_name"] = "changed"
+    assert llm.to_payload() == BaseLLM.to_payload(llm)
+    llm.max_tokens = 7
+    assert llm.to_payload()["num_output"] == 7
+
+
+def test_payload_follows_a_subclass_metadata() -> None:
+    class Custom(AssemblyAI):
+        @property
+        def metadata(self) -> LLMMetadata:
+            return LLMMetadata(model_name="custom")
+
+    assert Custom(api_key="test-key").to_payload()["model_name"] == "custom"
 
 
 # -- the eight endpoints ---------------------------------------------------------------
