@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import operator
 import threading
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
@@ -79,6 +80,21 @@ _FRAMEWORK_KWARGS = frozenset(
 )
 _CALL_OPTIONS = ("timeout", "extra_headers")
 _ClientKey = tuple[Any, ...]
+# The fields a pool is built from: an LLM and its copies share a pool while these
+# (and `default_headers`) are equal. Read with one `attrgetter` on every call.
+_CLIENT_FIELDS = (
+    "api_key",
+    "base_url",
+    "region",
+    "timeout",
+    "max_retries",
+    "transcript_placement",
+    "inline_transcripts",
+    "transcript_base_url",
+    "stream_chunk_timeout",
+)
+_CLIENT_OPTION_NAMES = {"transcript_placement": "tag_placement"}
+_read_client_fields = operator.attrgetter(*_CLIENT_FIELDS)
 
 
 class _Pools:
@@ -268,41 +284,37 @@ class AssemblyAI(FunctionCallingLLM):
     # -- clients ----------------------------------------------------------------------
 
     def _client_options(self) -> dict[str, Any]:
-        return {
-            "api_key": self.api_key,
-            "base_url": self.base_url,
-            "region": self.region,
-            "timeout": self.timeout,
-            "max_retries": self.max_retries,
-            "default_headers": self.default_headers,
-            "tag_placement": self.transcript_placement,
-            "inline_transcripts": self.inline_transcripts,
-            "transcript_base_url": self.transcript_base_url,
-            "stream_chunk_timeout": self.stream_chunk_timeout,
-        }
+        values = zip(_CLIENT_FIELDS, _read_client_fields(self), strict=True)
+        options = {_CLIENT_OPTION_NAMES.get(k, k): v for k, v in values}
+        options["default_headers"] = self.default_headers
+        return options
 
-    def _client_key(self, options: Mapping[str, Any]) -> _ClientKey:
-        headers = tuple(sorted((options["default_headers"] or {}).items()))
-        return (*(v for k, v in options.items() if k != "default_headers"), headers)
+    def _client_key(self) -> _ClientKey:
+        """What tells pools apart; read on every call, so it builds no dict."""
+        headers = self.default_headers
+        return (
+            _read_client_fields(self),
+            tuple(sorted(headers.items())) if headers else (),
+        )
 
     def _sync_client(self) -> GatewayClient:
-        options = self._client_options()
-        key = self._client_key(options)
+        key = self._client_key()
         client = self._pools.sync.get(key)
         if client is None:
             # Threads sharing one LLM must not each build (and leak) a pool.
             with _BUILD_LOCK:
                 client = self._pools.sync.get(key)
                 if client is None:
+                    options = self._client_options()
                     client = GatewayClient(http_client=self._http_client, **options)
                     self._pools.sync[key] = client
         return client
 
     def _async_client(self) -> AsyncGatewayClient:
-        options = self._client_options()
-        key = self._client_key(options)
+        key = self._client_key()
         client = self._pools.aio.get(key)
         if client is None:
+            options = self._client_options()
             client = AsyncGatewayClient(http_client=self._async_http_client, **options)
             self._pools.aio[key] = client
         return client
