@@ -417,6 +417,36 @@ def test_copies_share_one_pool_even_before_first_use(
     assert bound._pools is llm._pools
 
 
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("api_key", "other-key"),
+        ("base_url", "http://other.test/v1"),
+        ("region", "eu"),
+        ("timeout", 5.0),
+        ("max_retries", 0),
+        ("transcript_placement", "auto"),
+        ("inline_transcripts", True),
+        ("transcript_base_url", "http://other.test"),
+        ("stream_chunk_timeout", None),
+        ("default_headers", {"x-team": "a"}),
+    ],
+)
+def test_a_changed_client_field_gets_its_own_pool(field: str, value: Any) -> None:
+    llm = AssemblyAI(api_key="test-key")
+    first = llm._sync_client()
+    setattr(llm, field, value)
+    second = llm._sync_client()
+    assert second is not first
+    assert len(llm._pools.sync) == 2
+    assert (
+        llm._client_options()[
+            "tag_placement" if field == "transcript_placement" else field
+        ]
+        == value
+    )
+
+
 def test_for_transcript_is_a_cheap_copy(
     call: Caller, fake: FakeGateway, llm: AssemblyAI
 ) -> None:
