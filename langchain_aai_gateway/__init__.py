@@ -15,19 +15,24 @@ transcripts as documents (by reference, or by content for retrieval),
 
 from __future__ import annotations
 
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from aai_gateway import TRANSCRIPT_TAG, __version__, transcript_ref
-from langchain_aai_gateway.chains import (
-    TranscriptSummaries,
-    asummarize_transcripts,
-    summarize_transcripts,
-)
 from langchain_aai_gateway.chat_models import ChatAssemblyAI
-from langchain_aai_gateway.document_loaders import AssemblyAITranscriptLoader
-from langchain_aai_gateway.llms import AssemblyAILLM
-from langchain_aai_gateway.tools import (
-    AssemblyAISpeakerIdentificationTool,
-    AssemblyAITranscriptQATool,
-)
+
+if TYPE_CHECKING:
+    from langchain_aai_gateway.chains import (
+        TranscriptSummaries,
+        asummarize_transcripts,
+        summarize_transcripts,
+    )
+    from langchain_aai_gateway.document_loaders import AssemblyAITranscriptLoader
+    from langchain_aai_gateway.llms import AssemblyAILLM
+    from langchain_aai_gateway.tools import (
+        AssemblyAISpeakerIdentificationTool,
+        AssemblyAITranscriptQATool,
+    )
 
 __all__ = [
     "TRANSCRIPT_TAG",
@@ -42,3 +47,29 @@ __all__ = [
     "summarize_transcripts",
     "transcript_ref",
 ]
+
+# Loaded on first use (PEP 562): `BaseLLM` brings yaml and tenacity, the tools,
+# loader and chains more of LangChain, none of which a chat model needs.
+_LAZY = {
+    "AssemblyAILLM": "llms",
+    "AssemblyAISpeakerIdentificationTool": "tools",
+    "AssemblyAITranscriptLoader": "document_loaders",
+    "AssemblyAITranscriptQATool": "tools",
+    "TranscriptSummaries": "chains",
+    "asummarize_transcripts": "chains",
+    "summarize_transcripts": "chains",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        msg = f"module {__name__!r} has no attribute {name!r}"
+        raise AttributeError(msg)
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

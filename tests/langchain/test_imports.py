@@ -89,3 +89,25 @@ def test_every_sync_behaviour_has_an_async_twin(sync: Any, async_: Any) -> None:
         p[:2] for p in twin if p[0] != "run_manager"
     ]
     assert [p[2] for p in params] == [p[2] for p in twin]
+
+
+def test_chat_model_import_leaves_the_rest_for_first_use() -> None:
+    code = (
+        "import sys, langchain_aai_gateway as m\n"
+        "lazy = ['llms', 'tools', 'document_loaders', 'chains']\n"
+        "loaded = lambda: [n for n in lazy if f'langchain_aai_gateway.{n}' in sys.modules]\n"
+        "assert loaded() == [], loaded()\n"
+        "assert set(m.__all__) <= set(dir(m))\n"
+        "from langchain_aai_gateway import AssemblyAILLM\n"
+        "assert loaded() == ['llms'], loaded()\n"
+        "from langchain_aai_gateway.llms import AssemblyAILLM as direct\n"
+        "assert AssemblyAILLM is direct is m.AssemblyAILLM\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_unknown_names_raise_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="has no attribute 'nope'"):
+        langchain_aai_gateway.nope  # noqa: B018
+    with pytest.raises(ImportError):
+        from langchain_aai_gateway import nope  # type: ignore[attr-defined]  # noqa: F401
