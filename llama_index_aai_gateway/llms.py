@@ -95,6 +95,19 @@ _CLIENT_FIELDS = (
 )
 _CLIENT_OPTION_NAMES = {"transcript_placement": "tag_placement"}
 _read_client_fields = operator.attrgetter(*_CLIENT_FIELDS)
+# The fields sent in the body when set (`additional_kwargs` and per-call kwargs
+# override them).
+_REQUEST_FIELDS = (
+    "temperature",
+    "max_tokens",
+    "transcript_id",
+    "fallbacks",
+    "fallback_config",
+    "post_processing_steps",
+    "model_region",
+    "reasoning",
+)
+_read_request_fields = operator.attrgetter(*_REQUEST_FIELDS)
 
 
 class _Pools:
@@ -338,6 +351,9 @@ class AssemblyAI(FunctionCallingLLM):
 
         Precedence: per-call kwargs, then `additional_kwargs`, then the fields.
         """
+        if not kwargs and not self.additional_kwargs:
+            # Most calls: nothing to merge, so no layered dicts to build and filter.
+            return self._field_request(messages), {}
         options = {k: kwargs[k] for k in _CALL_OPTIONS if k in kwargs}
         call = {
             k: v
@@ -346,28 +362,22 @@ class AssemblyAI(FunctionCallingLLM):
         }
         if call.get("tools") is not None:
             call["tools"] = to_gateway_tools(call["tools"]) or None
-        request = {
-            "model": self.model,
-            "messages": to_gateway_messages(messages),
-            **self._field_params(),
-            **self.additional_kwargs,
-            **call,
-        }
+        request = {**self._field_request(messages), **self.additional_kwargs, **call}
         if request.get("tools") is None:
             request.pop("tool_choice", None)
         return {k: v for k, v in request.items() if v is not None}, options
 
-    def _field_params(self) -> dict[str, Any]:
-        return {
-            "temperature": self.temperature,
-            "max_tokens": self.max_tokens,
-            "transcript_id": self.transcript_id,
-            "fallbacks": self.fallbacks,
-            "fallback_config": self.fallback_config,
-            "post_processing_steps": self.post_processing_steps,
-            "model_region": self.model_region,
-            "reasoning": self.reasoning,
+    def _field_request(self, messages: Sequence[ChatMessage]) -> dict[str, Any]:
+        """The model, the messages and the fields that are set."""
+        request: dict[str, Any] = {
+            "model": self.model,
+            "messages": to_gateway_messages(messages),
         }
+        values = _read_request_fields(self)
+        for name, value in zip(_REQUEST_FIELDS, values, strict=True):
+            if value is not None:
+                request[name] = value
+        return request
 
     def _chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         request, options = self._build_request(messages, kwargs)

@@ -312,6 +312,36 @@ def test_gateway_fields_and_precedence(
     assert "temperature" not in body
 
 
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {},
+        {"temperature": 0.0, "max_tokens": 10, "transcript_id": "t1"},
+        {
+            "fallbacks": [{"model": "gpt-5"}],
+            "fallback_config": {"depth": 1},
+            "post_processing_steps": [{"type": "json-repair"}],
+            "model_region": "global",
+            "reasoning": {"effort": "low"},
+        },
+    ],
+)
+def test_a_call_without_kwargs_sends_what_the_merging_path_sends(
+    fields: dict[str, Any],
+) -> None:
+    # With no per-call kwargs and no `additional_kwargs` the request is built
+    # without the merge; a framework-only kwarg forces the merge and must not
+    # change the request.
+    llm = AssemblyAI(api_key="test-key", **fields)
+    messages = [ChatMessage(role="user", content="Hi")]
+    plain, options = llm._build_request(messages, {})
+    merged, merged_options = llm._build_request(messages, {"verbose": False})
+    assert plain == merged
+    assert list(plain) == list(merged)
+    assert options == merged_options == {}
+    assert fields.items() <= plain.items()
+
+
 def test_missing_key_fails_at_the_first_call_naming_the_variable(
     call: Caller, fake: FakeGateway, make_llm: Any
 ) -> None:
