@@ -8,6 +8,7 @@ live catalogue, when a client has fetched it, wins.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -155,8 +156,12 @@ _FAMILIES: tuple[tuple[str, ModelCapabilities], ...] = (
 )
 
 
+@functools.lru_cache(maxsize=256)
 def known_capabilities(model: str) -> ModelCapabilities | None:
-    """The bundled capabilities of a model id, or `None` for an unknown family."""
+    """The bundled capabilities of a model id, or `None` for an unknown family.
+
+    Cached: every request asks, and an application uses a handful of model ids.
+    """
     lowered = model.lower()
     best: tuple[int, ModelCapabilities] | None = None
     for prefix, caps in _FAMILIES:
