@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import json
+import pickle
 
 import pytest
 
-from aai_gateway import ToolCall, parse_tool_arguments
+from aai_gateway import ChatCompletionChunk, ToolCall, parse_tool_arguments
 from aai_gateway._types import (
     is_stream_error_payload,
     normalize_finish_reason,
@@ -316,3 +319,26 @@ def test_tool_arguments(text: str, expected: dict) -> None:
 def test_tool_arguments_rejects_non_objects(text: str) -> None:
     with pytest.raises(ValueError):
         parse_tool_arguments(text)
+
+
+def test_chunk_init_takes_every_field_in_order_with_its_default() -> None:
+    params = list(inspect.signature(ChatCompletionChunk.__init__).parameters.values())[
+        1:
+    ]
+    fields = dataclasses.fields(ChatCompletionChunk)
+    assert [p.name for p in params] == [f.name for f in fields]
+    bare = ChatCompletionChunk()
+    for field in fields:
+        default = (
+            field.default_factory()  # type: ignore[misc]
+            if field.default_factory is not dataclasses.MISSING
+            else field.default
+        )
+        assert getattr(bare, field.name) == default, field.name
+    chunk = ChatCompletionChunk("hi", raw={"id": 1})
+    assert dataclasses.replace(chunk, final=True) == ChatCompletionChunk(
+        "hi", final=True
+    )
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        chunk.content = "changed"  # type: ignore[misc]
+    assert pickle.loads(pickle.dumps(chunk)) == chunk
