@@ -44,8 +44,10 @@ def top_chunks(chunks: list[Document], question: str, k: int = 3) -> list[Docume
 
 
 def main() -> None:
-    with gateway(count=1) as setup:
-        http = httpx.Client(event_hooks={"request": [record]})
+    with (
+        gateway(count=1) as setup,
+        httpx.Client(event_hooks={"request": [record]}) as http,
+    ):
         llm = ChatAssemblyAI(
             model="claude-sonnet-4-6", max_tokens=200, http_client=http
         )

@@ -26,6 +26,7 @@ import pytest
 
 from aai_gateway._config import TRANSCRIPT_API_BASE_URLS
 from aai_gateway.testing import GatewayEmulator
+from tests._third_party import THIRD_PARTY_WARNINGS
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = [*sorted((ROOT / "docs").glob("**/*.md")), ROOT / "README.md"]
@@ -86,16 +87,8 @@ def _run(block: Block, namespace: dict[str, object]) -> None:
         asyncio.run(result)
 
 
-# Models a page builds keep pooled keep-alive sockets until they are collected;
-# that is reported (and ignored) here, not in a later test.
-@pytest.mark.filterwarnings(
-    "ignore::ResourceWarning",
-    "ignore::pytest.PytestUnraisableExceptionWarning",
-    # LlamaIndex's agent workflows touch pydantic's deprecated attributes (theirs).
-    "ignore::pydantic.warnings.PydanticDeprecatedSince20",
-    "ignore::pydantic.warnings.PydanticDeprecatedSince211",
-    "ignore:is_running called from within a step:DeprecationWarning",
-)
+# Collected at the end of the test, so whatever it left open is reported here.
+@THIRD_PARTY_WARNINGS
 @pytest.mark.parametrize("page", PAGES, ids=_rel)
 def test_page_code_runs(
     page: Path, gateway: str, monkeypatch: pytest.MonkeyPatch

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests._third_party import THIRD_PARTY_WARNINGS
+
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 SCRIPTS = sorted(p.name for p in EXAMPLES.glob("*.py") if not p.name.startswith("_"))
 
@@ -23,16 +25,8 @@ def test_there_are_examples() -> None:
     assert len(SCRIPTS) >= 5
 
 
-# The models an example builds keep pooled keep-alive sockets until they are
-# garbage-collected; that is reported (and ignored) here, not in a later test.
-@pytest.mark.filterwarnings(
-    "ignore::ResourceWarning",
-    "ignore::pytest.PytestUnraisableExceptionWarning",
-    # LlamaIndex's agent workflows touch pydantic's deprecated attributes (theirs).
-    "ignore::pydantic.warnings.PydanticDeprecatedSince20",
-    "ignore::pydantic.warnings.PydanticDeprecatedSince211",
-    "ignore:is_running called from within a step:DeprecationWarning",
-)
+# Collected at the end of the test, so whatever it left open is reported here.
+@THIRD_PARTY_WARNINGS
 @pytest.mark.parametrize("name", SCRIPTS)
 def test_example_runs(
     name: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
