@@ -14,7 +14,7 @@ from typing import Any
 
 from langchain_core.language_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage, BaseMessage
-from langchain_core.outputs import ChatGenerationChunk
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from llama_index.core.base.llms.types import (
     ChatMessage,
     ChatResponse,
@@ -30,12 +30,25 @@ from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_ca
 
 
 class FakeChatModel(GenericFakeChatModel):
-    """`GenericFakeChatModel` answering `reply` forever, with a native async stream."""
+    """`GenericFakeChatModel` answering `reply` forever, with native async methods.
+
+    LangChain's default `_agenerate` runs `_generate` in a thread pool; a model
+    with real async I/O (ours, `ChatOpenAI`) does not, so neither does the floor.
+    """
 
     def _astream(  # type: ignore[override]
         self, messages: list[BaseMessage], stop: list[str] | None = None, **kwargs: Any
     ) -> AsyncIterator[ChatGenerationChunk]:
         return _aiter(self._stream(messages, stop, **kwargs))
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: Any = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        return self._generate(messages, stop, **kwargs)
 
 
 def fake_chat_model(reply: str) -> FakeChatModel:

@@ -20,9 +20,12 @@ import pytest
 from httpx_sse import EventSource
 from langchain_core.language_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
+from llama_index.core.llms import ChatMessage
 
 from aai_gateway import AsyncGatewayClient, GatewayClient
+from benchmarks._frameworks import EchoLLM
 from langchain_aai_gateway import ChatAssemblyAI
+from llama_index_aai_gateway import AssemblyAI
 
 pytestmark = pytest.mark.performance
 
@@ -159,3 +162,20 @@ def test_per_call_cpu_stays_near_raw_httpx(http: httpx.Client) -> None:
 
     best = _best({"raw": raw, "core": core})
     assert best["core"] / best["raw"] < 2.0, best
+
+
+def test_llama_index_per_chunk_cpu_stays_near_raw_plus_framework(
+    http: httpx.Client,
+) -> None:
+    llm = AssemblyAI(model=MODEL, base_url=URL, api_key="k", http_client=http)
+    echo = EchoLLM(reply=" ".join(WORDS))  # one response per word, like the stream
+    messages = [ChatMessage(role="user", content="Hi")]
+    best = _best(
+        {
+            "raw": lambda: _raw_stream(http),
+            "echo": lambda: list(echo.stream_chat(messages)),
+            "ours": lambda: list(llm.stream_chat(messages)),
+        },
+        rounds=5,
+    )
+    assert best["ours"] / (best["raw"] + best["echo"]) < 2.0, best
