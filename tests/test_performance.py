@@ -105,8 +105,9 @@ def test_per_chunk_cpu_stays_near_raw_httpx_sse(http: httpx.Client) -> None:
         }
     )
     # In memory the floor is only httpx-sse + json (~5 us a chunk), so the ratio
-    # is higher than over sockets (docs/performance.md); about 2.0-2.2 on 2 cores.
-    assert best["core"] / best["raw"] < 3.5, best
+    # is higher than over sockets (docs/performance.md): 1.1-1.7 on 2 cores, and
+    # about 2.6 if the core's own per-chunk work doubled.
+    assert best["core"] / best["raw"] < 2.3, best
 
 
 def test_async_per_chunk_cpu_stays_near_the_sync_client(http: httpx.Client) -> None:
@@ -146,7 +147,8 @@ def test_langchain_per_chunk_cpu_stays_near_raw_plus_framework(
         },
         rounds=5,
     )
-    assert best["ours"] / (best["raw"] + best["fake"] / 2) < 2.0, best
+    # 0.5-1.0 on 2 cores; twice the adapter's cost would be about 1.8.
+    assert best["ours"] / (best["raw"] + best["fake"] / 2) < 1.6, best
 
 
 def test_per_call_cpu_stays_near_raw_httpx(http: httpx.Client) -> None:
@@ -178,4 +180,5 @@ def test_llama_index_per_chunk_cpu_stays_near_raw_plus_framework(
         },
         rounds=5,
     )
+    # About 1.4 on 2 cores; twice the adapter's cost would be about 2.8.
     assert best["ours"] / (best["raw"] + best["echo"]) < 2.0, best
