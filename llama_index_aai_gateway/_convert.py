@@ -35,6 +35,7 @@ from aai_gateway import (
     Usage,
     parse_tool_arguments,
 )
+from aai_gateway._prototype import Prototype
 
 __all__ = [
     "StreamState",
@@ -386,18 +387,35 @@ class StreamState:
         )
 
 
-def _text_response(text: str, chunk: ChatCompletionChunk) -> ChatResponse:
-    """What `_full_response` builds when there are no tool calls or thinking yet."""
+def _built_text_response(text: str, delta: str) -> ChatResponse:
+    """A text-only response as the constructors build it (the prototypes' model)."""
     message = ChatMessage(
         role=MessageRole.ASSISTANT,
         blocks=[TextBlock(text=text)],
         additional_kwargs={},
     )
-    return ChatResponse(
-        message=message,
-        delta=chunk.content,
-        raw=_raw(chunk.raw, chunk.usage),
-        additional_kwargs={},
+    return ChatResponse(message=message, delta=delta, raw={}, additional_kwargs={})
+
+
+_TEXT_RESPONSE = Prototype(_built_text_response("", ""))
+_TEXT_MESSAGE = Prototype(_built_text_response("", "").message)
+_TEXT_BLOCK = Prototype(TextBlock(text=""))
+
+
+def _text_response(text: str, chunk: ChatCompletionChunk) -> ChatResponse:
+    """What `_full_response` builds when there are no tool calls or thinking yet.
+
+    Copies of prototypes (`aai_gateway._prototype`): validating three pydantic
+    models per token was most of this function's cost.
+    """
+    block = _TEXT_BLOCK.copy({"text": text})
+    message = _TEXT_MESSAGE.copy({"blocks": [block]})
+    return _TEXT_RESPONSE.copy(
+        {
+            "message": message,
+            "delta": chunk.content,
+            "raw": _raw(chunk.raw, chunk.usage),
+        }
     )
 
 

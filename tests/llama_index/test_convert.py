@@ -218,9 +218,35 @@ def test_text_only_stream_responses_match_the_general_path() -> None:
         assert got == want
         assert got.model_dump() == want.model_dump()
         assert got.model_dump(exclude_unset=True) == want.model_dump(exclude_unset=True)
-        assert got.message.model_fields_set == want.message.model_fields_set
+        for ours, theirs in (
+            (got, want),
+            (got.message, want.message),
+            (got.message.blocks[0], want.message.blocks[0]),
+        ):
+            assert type(ours) is type(theirs)
+            assert list(ours.__dict__) == list(theirs.__dict__)
+            assert ours.__dict__ == theirs.__dict__
+            assert ours.model_fields_set == theirs.model_fields_set
+            assert ours.__pydantic_extra__ == theirs.__pydantic_extra__
+            assert ours.__pydantic_private__ == theirs.__pydantic_private__
+        assert repr(got) == repr(want)
+        assert got.model_dump_json() == want.model_dump_json()
     assert got.message.content == "Hello!"
     assert got.raw == {"id": "x"}
+
+
+def test_text_only_responses_share_no_container() -> None:
+    state = StreamState()
+    first, second = (state.add(c) for c in _text_stream()[:2])
+    first.additional_kwargs["x"] = 1
+    first.message.additional_kwargs["y"] = 2
+    first.message.blocks.append(TextBlock(text="more"))
+    first.message.model_fields_set.add("x")
+    assert second.additional_kwargs == {}
+    assert second.message.additional_kwargs == {}
+    assert len(second.message.blocks) == 1
+    assert "x" not in second.message.model_fields_set
+    assert first.raw is not second.raw
 
 
 def test_stream_state_takes_the_general_path_once_a_call_or_thinking_arrives() -> None:
