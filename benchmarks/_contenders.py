@@ -53,19 +53,30 @@ class Clients:
         self.lc = ChatAssemblyAI(
             model=MODEL, base_url=url, api_key=key, max_tokens=100_000
         )
-        self.openai = ChatOpenAI(  # type: ignore[call-arg]
-            model=MODEL, base_url=url, api_key=key, extra_body={"max_tokens": 100_000}
-        )
+        self.openai = self.new_openai()
         self.li = AssemblyAI(model=MODEL, base_url=url, api_key=key, max_tokens=100_000)
-        self.like = OpenAILike(
+        self.like = self.new_like()
+        self.fake = fake_chat_model(self.reply)
+        self.echo = EchoLLM(reply=self.reply)
+
+    def new_openai(self) -> ChatOpenAI:
+        """A fresh `ChatOpenAI` (its async pool belongs to the loop that first uses it)."""
+        return ChatOpenAI(  # type: ignore[call-arg]
             model=MODEL,
-            api_base=url,
-            api_key=key,
+            base_url=self.base_url,
+            api_key=API_KEY,
+            extra_body={"max_tokens": 100_000},
+        )
+
+    def new_like(self) -> OpenAILike:
+        """A fresh `OpenAILike`, for the same reason."""
+        return OpenAILike(
+            model=MODEL,
+            api_base=self.base_url,
+            api_key=API_KEY,
             is_chat_model=True,
             max_tokens=100_000,
         )
-        self.fake = fake_chat_model(self.reply)
-        self.echo = EchoLLM(reply=self.reply)
 
     def with_reply(self, reply: str) -> Clients:
         self.reply = reply
