@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,13 +59,14 @@ class Clients:
         self.fake = fake_chat_model(self.reply)
         self.echo = EchoLLM(reply=self.reply)
 
-    def new_openai(self) -> ChatOpenAI:
-        """A fresh `ChatOpenAI` (its async pool belongs to the loop that first uses it)."""
+    def new_openai(self, **options: Any) -> ChatOpenAI:
+        """A fresh `ChatOpenAI` (`options`: more constructor arguments)."""
         return ChatOpenAI(  # type: ignore[call-arg]
             model=MODEL,
             base_url=self.base_url,
             api_key=API_KEY,
             extra_body={"max_tokens": 100_000},
+            **options,
         )
 
     def new_like(self) -> OpenAILike:
@@ -91,17 +92,31 @@ def raw_call(client: httpx.Client, base_url: str, prompt: str) -> object:
     return json.loads(response.content)
 
 
-def raw_stream(client: httpx.Client, base_url: str, prompt: str) -> int:
-    """Stream with httpx + httpx-sse + `json.loads`; returns the number of events."""
+def raw_stream(
+    client: httpx.Client,
+    base_url: str,
+    prompt: str,
+    framework: Iterable[object] = (),
+) -> int:
+    """Stream with httpx + httpx-sse + `json.loads`; returns the number of events.
+
+    With `framework` (a framework's own in-memory stream), one of its chunks is
+    taken per event, so its per-chunk work runs between the reads as it does in
+    a real stream rather than in a tight loop of its own; the rest is drained.
+    """
     body = {**request(prompt), "stream": True}
     count = 0
+    pending = iter(framework)
     with client.stream(
         "POST", f"{base_url}/chat/completions", json=body, headers=HEADERS
     ) as response:
         for sse in EventSource(response).iter_sse():
             if sse.data != "[DONE]":
                 json.loads(sse.data)
+                next(pending, None)
                 count += 1
+    for _ in pending:
+        pass
     return count
 
 

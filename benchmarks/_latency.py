@@ -8,6 +8,7 @@ import json
 import statistics
 import time
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -125,70 +126,100 @@ def _interleaved(setups: dict[str, Setup], rounds: int) -> dict[str, float]:
     return {name: statistics.median(values) for name, values in samples.items()}
 
 
-def _setups(c: Clients, calls: int, limit: int) -> dict[str, Setup]:
-    url = f"{c.base_url}/chat/completions"
-    body, msgs = request(PROMPT), li_messages(PROMPT)
-    fake, echo = fake_chat_model(PROMPT), EchoLLM(reply=PROMPT)
+@dataclass
+class _Load:
+    """The 400 calls: where they go, what they send, how many at once."""
 
-    def gated(one: Run) -> Run:
-        return lambda: _in_flight(calls, limit, one)
+    c: Clients
+    calls: int
+    limit: int
 
-    def batched(llm: Any) -> Run:
-        config = {"max_concurrency": limit}
-        return lambda: llm.abatch([PROMPT] * calls, config=config)
+    @property
+    def url(self) -> str:
+        return f"{self.c.base_url}/chat/completions"
 
-    async def aiohttp_run(stack: contextlib.AsyncExitStack) -> Run:
+    def gated(self, one: Run) -> Run:
+        return lambda: _in_flight(self.calls, self.limit, one)
+
+    def batched(self, llm: Any) -> Run:
+        config = {"max_concurrency": self.limit}
+        return lambda: llm.abatch([PROMPT] * self.calls, config=config)
+
+    async def aiohttp_run(self, stack: contextlib.AsyncExitStack) -> Run:
+        connector = aiohttp.TCPConnector(limit=self.limit)
         session = await stack.enter_async_context(
-            aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=limit))
+            aiohttp.ClientSession(connector=connector)
         )
+        body = request(PROMPT)
 
         async def one() -> object:
-            async with session.post(url, json=body, headers=HEADERS) as response:
+            async with session.post(self.url, json=body, headers=HEADERS) as response:
                 return await response.json()
 
-        return gated(one)
+        return self.gated(one)
 
-    async def httpx_run(stack: contextlib.AsyncExitStack) -> Run:
-        client = await stack.enter_async_context(
-            httpx.AsyncClient(limits=httpx.Limits(max_connections=limit))
-        )
+    async def httpx_run(self, stack: contextlib.AsyncExitStack) -> Run:
+        limits = httpx.Limits(max_connections=self.limit)
+        client = await stack.enter_async_context(httpx.AsyncClient(limits=limits))
+        body = request(PROMPT)
 
         async def one() -> object:
-            return (await client.post(url, json=body, headers=HEADERS)).json()
+            return (await client.post(self.url, json=body, headers=HEADERS)).json()
 
-        return gated(one)
+        return self.gated(one)
 
-    def ready(run: Callable[[], Run]) -> Setup:
-        async def setup(stack: contextlib.AsyncExitStack) -> Run:
-            return run()
+    async def openai_run(self, stack: contextlib.AsyncExitStack) -> Run:
+        # langchain-openai shares one default pool per base URL across instances
+        # and loops; this run gets its own, with the openai SDK's default limits.
+        limits = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
+        pool = await stack.enter_async_context(
+            httpx.AsyncClient(limits=limits, timeout=httpx.Timeout(600, connect=5))
+        )
+        return self.batched(self.c.new_openai(http_async_client=pool))
 
-        return setup
+    async def like_run(self, stack: contextlib.AsyncExitStack) -> Run:
+        like, msgs = self.c.new_like(), li_messages(PROMPT)
 
+        async def close() -> None:
+            if like._aclient is not None:
+                await like._aclient.close()
+
+        stack.push_async_callback(close)
+        return self.gated(lambda: like.achat(msgs))
+
+
+def _ready(run: Callable[[], Run]) -> Setup:
+    async def setup(stack: contextlib.AsyncExitStack) -> Run:
+        return run()
+
+    return setup
+
+
+def _setups(c: Clients, calls: int, limit: int) -> dict[str, Setup]:
+    load = _Load(c, calls, limit)
+    body, msgs = request(PROMPT), li_messages(PROMPT)
+    fake, echo = fake_chat_model(PROMPT), EchoLLM(reply=PROMPT)
     return {
-        "raw aiohttp (floor)": aiohttp_run,
+        "raw aiohttp (floor)": load.aiohttp_run,
         # The frameworks' own cost for the same calls, with no I/O at all.
-        "GenericFakeChatModel.abatch (no I/O)": ready(lambda: batched(fake)),
-        "LlamaIndex echo LLM achat, semaphore (no I/O)": ready(
-            lambda: gated(lambda: echo.achat(msgs))
+        "GenericFakeChatModel.abatch (no I/O)": _ready(lambda: load.batched(fake)),
+        "LlamaIndex echo LLM achat, semaphore (no I/O)": _ready(
+            lambda: load.gated(lambda: echo.achat(msgs))
         ),
-        "raw httpx.AsyncClient": httpx_run,
+        "raw httpx.AsyncClient": load.httpx_run,
         # Our clients keep one pool per event loop and close it with the loop.
-        "aai_gateway achat, semaphore": ready(
-            lambda: gated(lambda: c.acore.achat(body))
+        "aai_gateway achat, semaphore": _ready(
+            lambda: load.gated(lambda: c.acore.achat(body))
         ),
-        "ChatAssemblyAI.abatch": ready(lambda: batched(c.lc)),
-        "AssemblyAI (LlamaIndex).achat, semaphore": ready(
-            lambda: gated(lambda: c.li.achat(msgs))
+        "ChatAssemblyAI.abatch": _ready(lambda: load.batched(c.lc)),
+        "AssemblyAI (LlamaIndex).achat, semaphore": _ready(
+            lambda: load.gated(lambda: c.li.achat(msgs))
         ),
-        # Theirs keep their pool on the instance: a fresh one for each loop.
-        "ChatOpenAI.abatch": ready(lambda: batched(c.new_openai())),
-        "OpenAILike.achat, semaphore": ready(lambda: _like_run(c, calls, limit)),
+        # Theirs keep their pool on the instance: a fresh one for each loop,
+        # closed before the loop ends.
+        "ChatOpenAI.abatch": load.openai_run,
+        "OpenAILike.achat, semaphore": load.like_run,
     }
-
-
-def _like_run(c: Clients, calls: int, limit: int) -> Run:
-    like, msgs = c.new_like(), li_messages(PROMPT)
-    return lambda: _in_flight(calls, limit, lambda: like.achat(msgs))
 
 
 def concurrency(
