@@ -51,14 +51,11 @@ def _judge(
     floor = us["raw httpx (floor)"]
     names = list(us)
     core, fake, lc, openai, echo, li, like = names[1:8]
-    # Where measured, a framework's cost taken in lockstep with the raw reads
-    # (as it runs in a real stream) is the floor; else the two are added up.
-    lc_floor = us.get(LC_LOCKSTEP, floor + us[fake])
-    li_floor = us.get(LI_LOCKSTEP, floor + us[echo])
-    for name, apart in (
-        (LC_LOCKSTEP, floor + us[fake]),
-        (LI_LOCKSTEP, floor + us[echo]),
-    ):
+    # The floor adds up raw httpx and the framework, each measured on its own.
+    lc_floor, li_floor = floor + us[fake], floor + us[echo]
+    # Shown, not judged: the two run in lockstep, as in a real stream, against
+    # that sum (the framework's work between reads costs more than in a loop).
+    for name, apart in ((LC_LOCKSTEP, lc_floor), (LI_LOCKSTEP, li_floor)):
         if name in us:
             report.ratio(scenario, name, floor=apart)
     report.ratio(scenario, core, floor=floor)
@@ -73,8 +70,8 @@ def _judge(
     report.check(f"{scenario}: LlamaIndex vs OpenAILike", us[li] / us[like], alt_limit)
 
 
-LC_LOCKSTEP = "raw httpx + GenericFakeChatModel.stream, in lockstep (floor)"
-LI_LOCKSTEP = "raw httpx + echo LLM stream_chat, in lockstep (floor)"
+LC_LOCKSTEP = "raw httpx + GenericFakeChatModel.stream, in lockstep"
+LI_LOCKSTEP = "raw httpx + echo LLM stream_chat, in lockstep"
 
 
 def per_chunk(clients: Clients, report: Report, rounds: int, chunks: int) -> None:
