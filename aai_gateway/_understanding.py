@@ -8,6 +8,7 @@ transcript, so callers who need them again should keep them (wire notes, section
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -248,4 +249,25 @@ def parse_understanding(body: object) -> UnderstandingResult:
         formatting_mapping=_strings(formatting.get("mapping")),
         request_id=request_id,
         raw=data,
+    )
+
+
+def speaker_mapping_text(
+    transcript_id: str, speaker_type: str, result: UnderstandingResult
+) -> str:
+    """A speaker mapping as JSON an agent can read: labels to names, and labels left unmatched.
+
+    Both adapters' speaker-identification tools answer with this text.
+    """
+    # A label the service could not match maps to itself (`"C": "C"`).
+    found = result.speaker_mapping
+    mapping = {label: who for label, who in found.items() if who != label}
+    return json.dumps(
+        {
+            "transcript_id": transcript_id,
+            "speaker_type": speaker_type,
+            "mapping": mapping,
+            "unidentified": [label for label in found if label not in mapping],
+        },
+        ensure_ascii=False,
     )

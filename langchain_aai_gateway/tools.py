@@ -10,7 +10,6 @@ given names (or roles) each speaker label (`A`, `B`, ...) is.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Literal
@@ -27,6 +26,7 @@ from langchain_core.utils import secret_from_env
 from pydantic import BaseModel, Field, PrivateAttr, SecretStr, model_validator
 
 import aai_gateway as core
+from aai_gateway._understanding import speaker_mapping_text
 from langchain_aai_gateway._errors import translate_errors
 from langchain_aai_gateway._prompts import transcript_messages
 from langchain_aai_gateway.chat_models import ChatAssemblyAI
@@ -192,24 +192,6 @@ class SpeakerQuestion(BaseModel):
             "The names (or roles) of the people who may have spoken, each at most "
             "35 characters, e.g. ['Dana', 'Lee']."
         )
-    )
-
-
-def speaker_mapping_text(
-    transcript_id: str, speaker_type: str, result: core.UnderstandingResult
-) -> str:
-    """The mapping as JSON an agent can read: labels to names, and labels left unmatched."""
-    # A label the service could not match maps to itself (`"C": "C"`).
-    found = result.speaker_mapping
-    mapping = {label: who for label, who in found.items() if who != label}
-    return json.dumps(
-        {
-            "transcript_id": transcript_id,
-            "speaker_type": speaker_type,
-            "mapping": mapping,
-            "unidentified": [label for label in found if label not in mapping],
-        },
-        ensure_ascii=False,
     )
 
 

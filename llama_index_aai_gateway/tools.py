@@ -8,7 +8,6 @@ gives, server-side, and returns the mapping as JSON. Use it next to a
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Literal
@@ -17,6 +16,7 @@ from llama_index.core.bridge.pydantic import BaseModel, Field
 from llama_index.core.tools import FunctionTool
 
 import aai_gateway as core
+from aai_gateway._understanding import speaker_mapping_text
 from llama_index_aai_gateway.llms import AssemblyAI
 
 __all__ = [
@@ -48,23 +48,6 @@ class SpeakerQuestion(BaseModel):
     speaker_type: Literal["name", "role"] = Field(
         default="name",
         description="'name' to match people's names, 'role' to match roles.",
-    )
-
-
-def _mapping_text(
-    transcript_id: str, speaker_type: str, result: core.UnderstandingResult
-) -> str:
-    # A label the service could not match maps to itself (`"C": "C"`).
-    found = result.speaker_mapping
-    mapping = {label: who for label, who in found.items() if who != label}
-    return json.dumps(
-        {
-            "transcript_id": transcript_id,
-            "speaker_type": speaker_type,
-            "mapping": mapping,
-            "unidentified": [label for label in found if label not in mapping],
-        },
-        ensure_ascii=False,
     )
 
 
@@ -134,7 +117,7 @@ def speaker_identification_tool(
                 )
         except _ToolError as exc:
             return str(exc)
-        return _mapping_text(transcript_id, speaker_type, result)
+        return speaker_mapping_text(transcript_id, speaker_type, result)
 
     async def aidentify_meeting_speakers(
         transcript_id: str,
@@ -149,7 +132,7 @@ def speaker_identification_tool(
                 )
         except _ToolError as exc:
             return str(exc)
-        return _mapping_text(transcript_id, speaker_type, result)
+        return speaker_mapping_text(transcript_id, speaker_type, result)
 
     return FunctionTool.from_defaults(
         fn=identify_meeting_speakers,
