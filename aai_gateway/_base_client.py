@@ -43,7 +43,11 @@ from aai_gateway._exceptions import (
 )
 from aai_gateway._retry import RetryDecision, RetryPolicy, decide_retry
 from aai_gateway._streaming import DONE, StreamAssembler
-from aai_gateway._transcript_api import check_transcript_id, resolve_rest_base_url
+from aai_gateway._transcript_api import (
+    check_transcript_id,
+    resolve_rest_base_url,
+    subtitle_params,
+)
 from aai_gateway._transcripts import (
     TagPlacement,
     apply_tag_placement,
@@ -436,6 +440,17 @@ class _BaseClient:
             params=params,
             headers=self._headers(accept=accept),
         )
+
+    def _subtitles_request(
+        self,
+        http: httpx.Client | httpx.AsyncClient,
+        transcript_id: str,
+        subtitle_format: str,
+        chars_per_caption: int | None,
+    ) -> httpx.Request:
+        params = subtitle_params(subtitle_format, chars_per_caption)
+        path = self._transcript_path(transcript_id, f"/{subtitle_format}")
+        return self._rest_request(http, path, params, "text/plain")
 
     def _transcript_path(self, transcript_id: str, suffix: str = "") -> str:
         return f"/{check_transcript_id(transcript_id)}{suffix}"

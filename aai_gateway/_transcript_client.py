@@ -28,7 +28,6 @@ from aai_gateway._transcript_api import (
     parse_segments,
     parse_transcript,
     parse_transcript_page,
-    subtitle_params,
 )
 from aai_gateway._understanding import (
     UnderstandingResult,
@@ -83,12 +82,8 @@ class SyncTranscriptMethods(_BaseClient):
         chars_per_caption: int | None = None,
     ) -> str:
         """A transcript as SRT or WebVTT subtitles."""
-        params = subtitle_params(subtitle_format, chars_per_caption)
-        request = self._rest_request(
-            self._http(),
-            self._transcript_path(transcript_id, f"/{subtitle_format}"),
-            params,
-            "text/plain",
+        request = self._subtitles_request(
+            self._http(), transcript_id, subtitle_format, chars_per_caption
         )
         return self._send(request, transcript_id)[0].text
 
@@ -192,12 +187,8 @@ class AsyncTranscriptMethods(_BaseClient):
         chars_per_caption: int | None = None,
     ) -> str:
         """A transcript as SRT or WebVTT subtitles."""
-        params = subtitle_params(subtitle_format, chars_per_caption)
-        request = self._rest_request(
-            await self._http(),
-            self._transcript_path(transcript_id, f"/{subtitle_format}"),
-            params,
-            "text/plain",
+        request = self._subtitles_request(
+            await self._http(), transcript_id, subtitle_format, chars_per_caption
         )
         return (await self._asend(request, transcript_id))[0].text
 
