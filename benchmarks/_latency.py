@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import statistics
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from httpx_sse import EventSource
 
 from benchmarks._contenders import HEADERS, Clients, li_messages, request
 from benchmarks._frameworks import EchoLLM, fake_chat_model
-from benchmarks._measure import wall_medians
+from benchmarks._measure import interleaved, wall_medians
 from benchmarks._report import Report
 
 PROMPT = "Hello there"
@@ -119,11 +118,9 @@ def _interleaved(setups: dict[str, Setup], rounds: int) -> dict[str, float]:
     meets another's idle connections, and load drifting on a shared machine
     hits every contender alike.
     """
-    samples: dict[str, list[float]] = {name: [] for name in setups}
-    for _ in range(rounds):
-        for name, setup in setups.items():
-            samples[name].append(asyncio.run(_round(setup)))
-    return {name: statistics.median(values) for name, values in samples.items()}
+    return interleaved(
+        setups, rounds=rounds, warmup=0, sample=lambda s: asyncio.run(_round(s))
+    )
 
 
 @dataclass
