@@ -210,3 +210,34 @@ def emulator(emulator_server: Any) -> Iterator[Any]:
 def emulator_url(emulator_server: Any, emulator: Any) -> str:
     """The gateway base URL (`.../v1`) of the reset shared emulator."""
     return str(emulator_server[1].base_url)
+
+
+def rest_paths(emulator: Any) -> list[str]:
+    """The paths of the transcript REST (`/v2`) requests the emulator received."""
+    return [r.path for r in emulator.requests if r.path.startswith("/v2")]
+
+
+def forwarding_clients(
+    rest: str, hosts: list[str]
+) -> tuple[httpx.Client, httpx.AsyncClient]:
+    """Clients that note each request's host, then send it to the emulator instead."""
+
+    def redirect(request: httpx.Request) -> httpx.Request:
+        hosts.append(request.url.host)
+        url = httpx.URL(rest).join(request.url.raw_path.decode())
+        return httpx.Request(request.method, url, headers=request.headers)
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        with httpx.Client() as upstream:
+            response = upstream.send(redirect(request))
+        return httpx.Response(response.status_code, content=response.content)
+
+    async def ahandle(request: httpx.Request) -> httpx.Response:
+        async with httpx.AsyncClient() as upstream:
+            response = await upstream.send(redirect(request))
+        return httpx.Response(response.status_code, content=response.content)
+
+    return (
+        httpx.Client(transport=httpx.MockTransport(handle)),
+        httpx.AsyncClient(transport=httpx.MockTransport(ahandle)),
+    )

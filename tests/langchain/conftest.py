@@ -161,11 +161,6 @@ def chat_bodies(emulator: Any) -> list[dict[str, Any]]:
     return [r.json for r in emulator.requests if r.path == "/v1/chat/completions"]
 
 
-def rest_paths(emulator: Any) -> list[str]:
-    """The paths of the transcript REST (`/v2`) requests the emulator received."""
-    return [r.path for r in emulator.requests if r.path.startswith("/v2")]
-
-
 def assert_by_reference(body: dict[str, Any], transcript_id: str) -> None:
     """The request carries one transcript by reference, exactly as the gateway wants."""
     assert body["transcript_id"] == transcript_id
@@ -190,7 +185,6 @@ __all__ = [
     "assert_by_reference",
     "chat_bodies",
     "json_handler",
-    "rest_paths",
     "sse_body",
     "sse_response",
     "stream_handler",

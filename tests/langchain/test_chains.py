@@ -21,13 +21,12 @@ from langchain_aai_gateway.chains import (
     DEFAULT_COMBINE_INSTRUCTIONS,
     DEFAULT_SUMMARY_INSTRUCTIONS,
 )
-from tests.conftest import TEST_KEY
+from tests.conftest import TEST_KEY, rest_paths
 from tests.langchain.conftest import (
     MODEL,
     REF_PREFIX,
     assert_by_reference,
     chat_bodies,
-    rest_paths,
 )
 
 KEY = SecretStr(TEST_KEY)

@@ -7,7 +7,6 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-import httpx
 import pytest
 from langchain_core.documents import Document
 
@@ -20,8 +19,7 @@ from aai_gateway import (
 )
 from aai_gateway.testing import MEETING_IDS
 from langchain_aai_gateway import AssemblyAITranscriptLoader
-from tests.conftest import TEST_KEY
-from tests.langchain.conftest import rest_paths
+from tests.conftest import TEST_KEY, forwarding_clients, rest_paths
 
 pytestmark = pytest.mark.e2e
 
@@ -263,35 +261,11 @@ def test_region_selects_the_rest_host_and_base_url_wins() -> None:
     )
 
 
-def _forwarding(rest: str, hosts: list[str]) -> tuple[httpx.Client, httpx.AsyncClient]:
-    """Clients that note each request's host, then send it to the emulator instead."""
-
-    def redirect(request: httpx.Request) -> httpx.Request:
-        hosts.append(request.url.host)
-        url = httpx.URL(rest).join(request.url.raw_path.decode())
-        return httpx.Request(request.method, url, headers=request.headers)
-
-    def handle(request: httpx.Request) -> httpx.Response:
-        with httpx.Client() as upstream:
-            response = upstream.send(redirect(request))
-        return httpx.Response(response.status_code, content=response.content)
-
-    async def ahandle(request: httpx.Request) -> httpx.Response:
-        async with httpx.AsyncClient() as upstream:
-            response = await upstream.send(redirect(request))
-        return httpx.Response(response.status_code, content=response.content)
-
-    return (
-        httpx.Client(transport=httpx.MockTransport(handle)),
-        httpx.AsyncClient(transport=httpx.MockTransport(ahandle)),
-    )
-
-
 def test_eu_region_loads_from_the_eu_host(
     mode: str, emulator_server: Any, emulator: Any
 ) -> None:
     hosts: list[str] = []
-    sync, aio = _forwarding(emulator_server[1].rest_base_url, hosts)
+    sync, aio = forwarding_clients(emulator_server[1].rest_base_url, hosts)
     loader = AssemblyAITranscriptLoader(
         [SUPPORT],
         mode="paragraphs",

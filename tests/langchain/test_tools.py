@@ -23,12 +23,11 @@ from pydantic import SecretStr
 from aai_gateway.testing import MEETING_IDS
 from langchain_aai_gateway import AssemblyAITranscriptQATool, ChatAssemblyAI
 from langchain_aai_gateway.tools import DEFAULT_QA_PROMPT, TranscriptQuestion
-from tests.conftest import TEST_KEY
+from tests.conftest import TEST_KEY, rest_paths
 from tests.langchain.conftest import (
     MODEL,
     assert_by_reference,
     chat_bodies,
-    rest_paths,
 )
 
 KEY = SecretStr(TEST_KEY)

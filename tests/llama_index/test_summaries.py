@@ -23,12 +23,11 @@ from llama_index_aai_gateway.summaries import (
     DEFAULT_COMBINE_INSTRUCTIONS,
     DEFAULT_SUMMARY_INSTRUCTIONS,
 )
-from tests.conftest import TEST_KEY
+from tests.conftest import TEST_KEY, rest_paths
 from tests.llama_index.conftest import (
     REF_PREFIX,
     assert_by_reference,
     chat_bodies,
-    rest_paths,
 )
 
 MEETINGS = [

@@ -30,12 +30,11 @@ from llama_index_aai_gateway import (
     TranscriptQueryEngine,
     transcript_ref,
 )
-from tests.conftest import TEST_KEY
+from tests.conftest import TEST_KEY, rest_paths
 from tests.llama_index.conftest import (
     REF_PREFIX,
     assert_by_reference,
     chat_bodies,
-    rest_paths,
 )
 
 pytestmark = pytest.mark.e2e
