@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from langchain_core.documents import Document
 
-from aai_gateway import (
-    CONTENT_MODES,
-    TranscriptDocumentLoader,
-    TranscriptNotFoundError,
-    TranscriptNotReadyError,
-    transcript_ref,
-)
 from aai_gateway.testing import MEETING_IDS
 from langchain_aai_gateway import AssemblyAITranscriptLoader
-from tests.conftest import TEST_KEY, forwarding_clients, rest_paths
+from tests.conftest import TEST_KEY
 
 pytestmark = pytest.mark.e2e
 
@@ -60,242 +52,16 @@ def load(mode: str, emulator_server: Any, emulator: Any) -> Load:
 # -- reference mode --------------------------------------------------------------------
 
 
-def test_reference_mode_is_the_default_and_makes_no_request(
-    load: Load, emulator: Any
-) -> None:
-    docs = load(SUPPORT, PLANNING)
-    assert [d.page_content for d in docs] == [
-        transcript_ref(SUPPORT),
-        transcript_ref(PLANNING),
-    ]
-    assert docs[0].id == f"{SUPPORT}:reference:0"
-    assert docs[0].metadata == {
-        "transcript_id": SUPPORT,
-        "mode": "reference",
-        "index": 0,
-        "source": f"assemblyai:transcript/{SUPPORT}",
-    }
-    assert emulator.requests == []
-
-
-def test_reference_mode_needs_no_key(mode: str, emulator: Any) -> None:
-    loader = AssemblyAITranscriptLoader([SUPPORT], base_url="http://127.0.0.1:9")
-    assert [d.id for d in collect(loader, mode)] == [f"{SUPPORT}:reference:0"]
-
-
 # -- content modes ---------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("content_mode", [m for m in CONTENT_MODES if m != "reference"])
-def test_content_mode_wraps_the_core_documents_exactly(
-    load: Load, emulator_server: Any, content_mode: str
-) -> None:
-    docs = load(SUPPORT, mode=content_mode)
-    core = TranscriptDocumentLoader(
-        [SUPPORT],
-        mode=content_mode,  # type: ignore[arg-type]
-        api_key=TEST_KEY,
-        transcript_base_url=emulator_server[1].rest_base_url,
-    )
-    expected = list(core.iter_documents())
-    core.close()
-    assert [(d.id, d.page_content, d.metadata) for d in docs] == [
-        (e.id, e.text, e.metadata) for e in expected
-    ]
-    for index, doc in enumerate(docs):
-        assert doc.id == f"{SUPPORT}:{content_mode}:{index}"
-        assert doc.metadata["transcript_id"] == SUPPORT
-        assert doc.metadata["mode"] == content_mode
-        assert doc.metadata["index"] == index
-        assert doc.metadata["audio_url"] == AUDIO
-        assert doc.metadata["language_code"] == "en_us"
-        assert all(isinstance(v, str | int | float) for v in doc.metadata.values())
-
-
-def test_text_mode_is_one_document_with_the_whole_text(load: Load) -> None:
-    (doc,) = load(SUPPORT, mode="text")
-    assert doc.page_content.startswith("Thank you for calling Northwind support")
-    assert len(doc.page_content) > 2000
-    assert doc.metadata["source"] == f"assemblyai:transcript/{SUPPORT}"
-    assert "start_ms" not in doc.metadata
-    assert "speaker" not in doc.metadata
-
-
-@pytest.mark.parametrize("content_mode", ["sentences", "paragraphs", "utterances"])
-def test_segment_modes_carry_times_and_a_source_at_the_moment(
-    load: Load, content_mode: str
-) -> None:
-    docs = load(SUPPORT, mode=content_mode)
-    assert len(docs) > 10
-    first = docs[0]
-    assert first.page_content.startswith("Thank you for calling Northwind support")
-    assert first.metadata["start_ms"] == 320
-    assert first.metadata["timestamp"] == "00:00"
-    assert first.metadata["source"] == f"{AUDIO}#t=0.32"
-    starts = [d.metadata["start_ms"] for d in docs]
-    assert starts == sorted(starts)
-    assert all(d.metadata["end_ms"] > d.metadata["start_ms"] for d in docs)
-
-
-def test_sentences_and_utterances_name_the_speaker(load: Load) -> None:
-    sentences = load(SUPPORT, mode="sentences")
-    utterances = load(SUPPORT, mode="utterances")
-    assert len(sentences) > len(utterances)
-    assert {d.metadata["speaker"] for d in utterances} == {"A", "B"}
-    assert [d.metadata["speaker"] for d in utterances[:2]] == ["A", "B"]
-    assert utterances[0].page_content.startswith(sentences[0].page_content)
-
-
-@pytest.mark.parametrize(
-    ("content_mode", "head"),
-    [
-        ("srt", "1\n00:00:00,320 --> "),
-        ("vtt", "WEBVTT\n\n00:00.320 --> "),
-    ],
-)
-def test_subtitle_modes(load: Load, content_mode: str, head: str) -> None:
-    (doc,) = load(SUPPORT, mode=content_mode)
-    assert doc.page_content.startswith(head)
-    assert "Thank you for calling Northwind support" in doc.page_content
-
-
-def test_unknown_mode_is_refused() -> None:
-    with pytest.raises(ValueError, match="`mode` must be one of"):
-        AssemblyAITranscriptLoader([SUPPORT], mode="words")  # type: ignore[arg-type]
-
-
-def test_malformed_id_is_refused_before_any_request(emulator: Any) -> None:
-    with pytest.raises(ValueError, match="transcript id"):
-        AssemblyAITranscriptLoader(["../etc/passwd"])
-    assert emulator.requests == []
 
 
 # -- listing ---------------------------------------------------------------------------
 
 
-def test_pagination_follows_every_page(load: Load, emulator: Any) -> None:
-    docs = load(limit=2)
-    assert [d.metadata["transcript_id"] for d in docs] == list(MEETING_IDS.values())[
-        ::-1
-    ]
-    listed = [r for r in emulator.requests if r.path == "/v2/transcript"]
-    assert len(listed) == -(-len(MEETING_IDS) // 2)  # pages of two, rounded up
-    assert all("limit=2" in r.query for r in listed)
-
-
-def test_list_filters_and_max_transcripts(load: Load, emulator: Any) -> None:
-    docs = load(status="completed", limit=2, max_transcripts=3, mode="text")
-    assert [d.metadata["transcript_id"] for d in docs] == [
-        MEETING_IDS["hiring_debrief"],
-        MEETING_IDS["incident_review"],
-        PLANNING,
-    ]
-    listed = [r for r in emulator.requests if r.path == "/v2/transcript"]
-    assert all("status=completed" in r.query for r in listed)
-
-
 # -- incomplete and unknown transcripts ------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("transcript_id", "status"), [(FAILED, "error"), (PROCESSING, "processing")]
-)
-def test_incomplete_transcript_is_a_clear_error(
-    load: Load, transcript_id: str, status: str
-) -> None:
-    with pytest.raises(TranscriptNotReadyError) as caught:
-        load(SUPPORT, transcript_id, mode="text")
-    assert transcript_id in str(caught.value)
-    assert status in str(caught.value)
-
-
-def test_skip_incomplete_skips_with_a_warning(
-    load: Load, caplog: pytest.LogCaptureFixture
-) -> None:
-    with caplog.at_level(logging.WARNING, logger="aai_gateway"):
-        docs = load(FAILED, SUPPORT, PROCESSING, mode="text", skip_incomplete=True)
-    assert [d.metadata["transcript_id"] for d in docs] == [SUPPORT]
-    warned = " ".join(r.getMessage() for r in caplog.records)
-    assert FAILED in warned
-    assert PROCESSING in warned
-
-
-def test_unknown_transcript_names_the_id(load: Load) -> None:
-    with pytest.raises(TranscriptNotFoundError) as caught:
-        load(UNKNOWN, mode="sentences")
-    assert UNKNOWN in str(caught.value)
-
-
-def test_concurrency_keeps_the_order_of_the_ids(load: Load, emulator: Any) -> None:
-    ids = [
-        MEETING_IDS[k] for k in ("hiring_debrief", "support_call", "product_planning")
-    ]
-    docs = load(*ids, mode="text", max_concurrency=3)
-    assert [d.metadata["transcript_id"] for d in docs] == ids
-    assert sorted(rest_paths(emulator)) == sorted(f"/v2/transcript/{i}" for i in ids)
-
-
-def test_show_progress_draws_a_bar(
-    load: Load, capsys: pytest.CaptureFixture[str]
-) -> None:
-    load(SUPPORT, PLANNING, mode="text", show_progress=True)
-    assert "Loading transcripts" in capsys.readouterr().err
-
-
 # -- hosts -----------------------------------------------------------------------------
-
-
-def test_region_selects_the_rest_host_and_base_url_wins() -> None:
-    assert (
-        AssemblyAITranscriptLoader(region="eu").transcript_base_url
-        == "https://api.eu.assemblyai.com"
-    )
-    assert (
-        AssemblyAITranscriptLoader().transcript_base_url == "https://api.assemblyai.com"
-    )
-    assert (
-        AssemblyAITranscriptLoader(
-            region="eu", base_url="http://127.0.0.1:9/"
-        ).transcript_base_url
-        == "http://127.0.0.1:9"
-    )
-
-
-def test_eu_region_loads_from_the_eu_host(
-    mode: str, emulator_server: Any, emulator: Any
-) -> None:
-    hosts: list[str] = []
-    sync, aio = forwarding_clients(emulator_server[1].rest_base_url, hosts)
-    loader = AssemblyAITranscriptLoader(
-        [SUPPORT],
-        mode="paragraphs",
-        region="eu",
-        api_key=TEST_KEY,
-        http_client=sync,
-        http_async_client=aio,
-    )
-    docs = collect(loader, mode)
-    sync.close()
-    assert docs[0].page_content.startswith("Thank you for calling Northwind support")
-    assert hosts == ["api.eu.assemblyai.com"] * 2
-    assert rest_paths(emulator) == [
-        f"/v2/transcript/{SUPPORT}",
-        f"/v2/transcript/{SUPPORT}/paragraphs",
-    ]
-
-
-def test_key_comes_from_the_environment(
-    mode: str,
-    emulator_server: Any,
-    emulator: Any,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setenv("ASSEMBLYAI_API_KEY", TEST_KEY)
-    loader = AssemblyAITranscriptLoader(
-        [SUPPORT], mode="text", base_url=emulator_server[1].rest_base_url
-    )
-    assert len(collect(loader, mode)) == 1
-    assert emulator.requests[0].headers["authorization"] == TEST_KEY
 
 
 def test_load_and_aload_agree(emulator_server: Any, emulator: Any) -> None:
