@@ -13,7 +13,6 @@ from llama_index.core.schema import Document, MetadataMode
 from aai_gateway import (
     CONTENT_MODES,
     TranscriptDocument,
-    TranscriptDocumentLoader,
     transcript_ref,
 )
 from aai_gateway.testing import MEETING_IDS
@@ -53,18 +52,6 @@ def load(mode: str, emulator_server: Any, emulator: Any) -> Load:
         return collect(reader, mode)
 
     return make
-
-
-def core_documents(rest: str, content_mode: str, *ids: str) -> list[Any]:
-    core = TranscriptDocumentLoader(
-        list(ids),
-        mode=content_mode,  # type: ignore[arg-type]
-        api_key=TEST_KEY,
-        transcript_base_url=rest,
-    )
-    expected = list(core.iter_documents())
-    core.close()
-    return expected
 
 
 # -- reference mode --------------------------------------------------------------------
