@@ -309,3 +309,18 @@ def test_key_comes_from_the_environment(
     )
     assert len(collect(reader, mode)) == 1
     assert emulator.requests[0].headers["authorization"] == TEST_KEY
+
+
+def test_identified_speakers_name_the_sentences(
+    load: Any, emulator_server: Any
+) -> None:
+    docs = load(
+        PLANNING,
+        mode="sentences",
+        identify_speakers={"known_values": ["Dana", "Lee", "Sam"]},
+        gateway_base_url=emulator_server[1].base_url,
+    )
+    lee = [d for d in docs if d.metadata["speaker"] == "B"]
+    assert lee
+    assert all(d.metadata["speaker_name"] == "Lee" for d in lee)
+    assert all(d.text.startswith("Lee: ") for d in lee)

@@ -75,19 +75,6 @@ def test_loader_names_the_speakers(
     )
 
 
-def test_loader_sentences_carry_names(emulator_server: Any, emulator: Any) -> None:
-    docs = load(
-        emulator_server[1],
-        "sync",
-        mode="sentences",
-        identify_speakers={"known_values": NAMES},
-    )
-    named = [d for d in docs if d.metadata["speaker"] == "B"]
-    assert named
-    assert all(d.metadata["speaker_name"] == "Lee" for d in named)
-    assert all(d.page_content.startswith("Lee: ") for d in named)
-
-
 def test_loader_adds_translated_documents(
     emulator_server: Any, emulator: Any, mode: str
 ) -> None:

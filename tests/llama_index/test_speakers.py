@@ -72,19 +72,6 @@ def test_reader_names_and_translates(
     assert len(understanding_bodies(emulator)) == 1
 
 
-def test_reader_sentences_carry_names(emulator_server: Any, emulator: Any) -> None:
-    docs = read(
-        emulator_server[1],
-        "sync",
-        mode="sentences",
-        identify_speakers={"known_values": NAMES},
-    )
-    lee = [d for d in docs if d.metadata["speaker"] == "B"]
-    assert lee
-    assert all(d.metadata["speaker_name"] == "Lee" for d in lee)
-    assert all(d.text.startswith("Lee: ") for d in lee)
-
-
 # -- done when: a query answers with a person's name and a timestamp -------------------
 
 
