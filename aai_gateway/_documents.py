@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
 import httpx
-from typing_extensions import TypedDict
+from typing_extensions import TypedDict, Unpack
 
 from aai_gateway._client import AsyncGatewayClient, GatewayClient
 from aai_gateway._config import Region
@@ -466,3 +466,28 @@ def build_loader(
             http_client=given.get("http_async_client"), **client
         ),
     )
+
+
+class TranscriptSource:
+    """What the LangChain loader and the LlamaIndex reader share: one core loader.
+
+    Both frameworks' classes take the same arguments (`transcript_ids` and the
+    flat `TranscriptLoaderOptions`) and differ only in the documents they yield.
+    """
+
+    def __init__(
+        self,
+        transcript_ids: Sequence[str] | None = None,
+        **options: Unpack[TranscriptLoaderOptions],
+    ) -> None:
+        self._core = build_loader(transcript_ids, options)
+
+    @property
+    def mode(self) -> ContentMode:
+        """The content mode documents are loaded in."""
+        return self._core.mode
+
+    @property
+    def transcript_base_url(self) -> str:
+        """The REST API root requests go to (from `base_url` or `region`)."""
+        return self._core.transcript_base_url

@@ -7,18 +7,15 @@ so both frameworks load the same documents.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator
 
 from langchain_core.document_loaders import BaseLoader
 from langchain_core.documents import Document
-from typing_extensions import Unpack
 
 from aai_gateway import (
-    ContentMode,
     TranscriptDocument,
-    TranscriptLoaderOptions,
 )
-from aai_gateway._documents import build_loader
+from aai_gateway._documents import TranscriptSource
 
 __all__ = ["AssemblyAITranscriptLoader"]
 
@@ -30,7 +27,7 @@ def to_document(document: TranscriptDocument) -> Document:
     )
 
 
-class AssemblyAITranscriptLoader(BaseLoader):
+class AssemblyAITranscriptLoader(TranscriptSource, BaseLoader):
     """Loads AssemblyAI transcripts as documents, by reference or by content.
 
     In `reference` mode (the default) each transcript becomes one document whose
@@ -63,23 +60,6 @@ class AssemblyAITranscriptLoader(BaseLoader):
     Raises:
         ValueError: an unknown mode, a malformed id or a bad `max_concurrency`.
     """
-
-    def __init__(
-        self,
-        transcript_ids: Sequence[str] | None = None,
-        **options: Unpack[TranscriptLoaderOptions],
-    ) -> None:
-        self._core = build_loader(transcript_ids, options)
-
-    @property
-    def mode(self) -> ContentMode:
-        """The content mode documents are loaded in."""
-        return self._core.mode
-
-    @property
-    def transcript_base_url(self) -> str:
-        """The REST API root requests go to (from `base_url` or `region`)."""
-        return self._core.transcript_base_url
 
     def lazy_load(self) -> Iterator[Document]:
         """The documents, transcript by transcript, in the order of the ids."""

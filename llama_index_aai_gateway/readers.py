@@ -7,19 +7,16 @@ so both frameworks load the same documents.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from llama_index.core.readers.base import BaseReader
 from llama_index.core.schema import Document
-from typing_extensions import Unpack
 
 from aai_gateway import (
-    ContentMode,
     TranscriptDocument,
-    TranscriptLoaderOptions,
 )
-from aai_gateway._documents import build_loader
+from aai_gateway._documents import TranscriptSource
 
 __all__ = ["EMBED_METADATA_KEYS", "LLM_METADATA_KEYS", "AssemblyAITranscriptReader"]
 
@@ -46,7 +43,7 @@ def to_document(document: TranscriptDocument) -> Document:
     )
 
 
-class AssemblyAITranscriptReader(BaseReader):
+class AssemblyAITranscriptReader(TranscriptSource, BaseReader):
     """Reads AssemblyAI transcripts as documents, by reference or by content.
 
     In `reference` mode (the default) each transcript becomes one document whose
@@ -79,23 +76,6 @@ class AssemblyAITranscriptReader(BaseReader):
     Raises:
         ValueError: an unknown mode, a malformed id or a bad `max_concurrency`.
     """
-
-    def __init__(
-        self,
-        transcript_ids: Sequence[str] | None = None,
-        **options: Unpack[TranscriptLoaderOptions],
-    ) -> None:
-        self._core = build_loader(transcript_ids, options)
-
-    @property
-    def mode(self) -> ContentMode:
-        """The content mode documents are loaded in."""
-        return self._core.mode
-
-    @property
-    def transcript_base_url(self) -> str:
-        """The REST API root requests go to (from `base_url` or `region`)."""
-        return self._core.transcript_base_url
 
     def lazy_load_data(self, *args: Any, **load_kwargs: Any) -> Iterator[Document]:
         """The documents, transcript by transcript, in the order of the ids."""
