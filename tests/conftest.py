@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -16,9 +17,30 @@ from aai_gateway import (
     GatewayClient,
     RetryPolicy,
 )
-from tests.contract import check_request
+from tests.contract import (
+    VENDOR_FILES_MISSING_REASON,
+    VENDOR_FILES_PRESENT,
+    check_request,
+)
 
 TEST_KEY = "test-key"
+
+
+def pytest_report_header() -> list[str]:
+    # The one place a run says whether the vendor contract is checked.
+    if VENDOR_FILES_PRESENT:
+        return ["contract checks: on (vendor OpenAPI files found beside the clone)"]
+    return [f"contract checks: SKIPPED, {VENDOR_FILES_MISSING_REASON}"]
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    # Repeated at the end, where `-q` (no header) still shows it.
+    if not VENDOR_FILES_PRESENT:
+        terminalreporter.write_line(
+            f"contract checks: SKIPPED, {VENDOR_FILES_MISSING_REASON}"
+        )
+
+
 FAST_RETRIES = RetryPolicy(max_retries=2, initial_delay=0.001, max_delay=0.002)
 
 Handler = Callable[[httpx.Request], httpx.Response]
@@ -183,12 +205,25 @@ USER_HI = {
 }
 
 
+PROFILE_VARIABLE = "AAI_GATEWAY_EMULATOR_PROFILE"
+
+
+def emulator_profile() -> dict[str, Any]:
+    """The emulator's reading of unconfirmed rules, from `AAI_GATEWAY_EMULATOR_PROFILE`.
+
+    Unset, the emulator's default (`strict`); CI also runs with `lenient`, so the client
+    is shown to work under both readings of what the gateway leaves open.
+    """
+    profile = os.environ.get(PROFILE_VARIABLE)
+    return {} if not profile else {"unconfirmed": profile}
+
+
 @pytest.fixture(scope="session")
 def emulator_server() -> Iterator[Any]:
     """One emulator on loopback for the whole run (real sockets)."""
     from aai_gateway.testing import GatewayEmulator
 
-    emulator = GatewayEmulator(rate_limit=None)
+    emulator = GatewayEmulator(rate_limit=None, **emulator_profile())
     with emulator.serve() as server:
         yield emulator, server
 

@@ -11,9 +11,15 @@ import httpx
 import pytest
 
 from aai_gateway.testing import Fault, GatewayEmulator
-from tests.contract import check_chunk, check_error, check_request, check_response
+from tests.contract import (
+    check_chunk,
+    check_error,
+    check_request,
+    check_response,
+    requires_vendor_files,
+)
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, requires_vendor_files]
 
 TOOL = {
     "type": "function",

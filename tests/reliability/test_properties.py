@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from aai_gateway import AssemblyAIGatewayError, GatewayClient
 from tests.conftest import TEST_KEY, completion_body, sse_body, sse_response
-from tests.contract import check_request
+from tests.contract import check_request, requires_vendor_files
 
 DOCUMENTED = (ValueError, TypeError, AssemblyAIGatewayError)
 MODELS = ["claude-sonnet-4-6", "gpt-4.1", "qwen3.5-4b-32k-fast", "gemini-2.5-flash"]
@@ -231,6 +231,7 @@ def test_any_tool_schema_is_sent_or_refused_with_a_documented_error(
     _outcome(client, transport, request, False)
 
 
+@requires_vendor_files
 @PROPERTY_SETTINGS
 @given(request=st.one_of(requests, tool_requests))
 def test_every_request_sent_meets_the_contract(

@@ -48,7 +48,8 @@ from tests.reliability.conftest import (
     core_clients,
 )
 
-pytestmark = [pytest.mark.soak, pytest.mark.e2e]
+# Ten thousand requests take minutes, not the suite's per-test two.
+pytestmark = [pytest.mark.soak, pytest.mark.e2e, pytest.mark.timeout(1800)]
 
 TOTAL = int(os.environ.get("SOAK_REQUESTS", "10000"))
 FAULT_RATE = 0.05
