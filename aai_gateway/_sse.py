@@ -8,16 +8,37 @@ chunks. The rules are the WHATWG event-stream ones: lines end in LF, CR or CRLF;
 dropped; lines starting with `:` are comments; an event without `data` lines is
 not dispatched; a byte-order mark at the start is skipped; an event not ended by
 a blank line when the stream closes is dropped.
+
+Parsing is linear in the bytes received: each read is searched once for an event
+boundary (plus the one character before it), and the pieces of an unfinished event
+are joined only when its end arrives. An event larger than `max_event_size`
+characters raises `EventTooLargeError` as soon as the limit is passed, so a server
+cannot make the client hold an unbounded event in memory.
 """
 
 from __future__ import annotations
 
 import codecs
 
-__all__ = ["MESSAGE", "EventParser"]
+__all__ = ["DEFAULT_MAX_EVENT_SIZE", "MESSAGE", "EventParser", "EventTooLargeError"]
 
 MESSAGE = "message"
 """The event type of an event that names none."""
+
+DEFAULT_MAX_EVENT_SIZE = 64 * 1024 * 1024
+"""Characters one event may hold (64 Mi): far above any chat chunk, below harm."""
+
+
+class EventTooLargeError(ValueError):
+    """One event grew past the parser's `max_event_size` before it ended."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(
+            f"a server-sent event grew to {size} characters without ending, past the "
+            f"limit of {limit} (`max_event_size`)"
+        )
+        self.size = size
+        self.limit = limit
 
 
 class EventParser:
@@ -27,13 +48,20 @@ class EventParser:
     incomplete event between calls.
     """
 
-    __slots__ = ("_after_cr", "_buffer", "_decode")
+    __slots__ = ("_after_cr", "_decode", "_limit", "_pending", "_pending_size")
 
-    def __init__(self) -> None:
+    def __init__(self, max_event_size: int = DEFAULT_MAX_EVENT_SIZE) -> None:
+        if max_event_size < 1:
+            raise ValueError(
+                f"`max_event_size` must be a positive number of characters, got {max_event_size!r}"
+            )
         self._decode = codecs.getincrementaldecoder("utf-8-sig")(
             errors="replace"
         ).decode
-        self._buffer = ""
+        self._limit = max_event_size
+        # The unfinished event, as the pieces that arrived (joined once it ends).
+        self._pending: list[str] = []
+        self._pending_size = 0
         self._after_cr = False
 
     def feed(self, data: bytes) -> list[tuple[str, str]]:
@@ -43,21 +71,43 @@ class EventParser:
             return []
         if self._after_cr and piece[0] == "\n":
             piece = piece[1:]  # the LF of a CRLF split between two reads
+            if not piece:
+                return []
         self._after_cr = piece[-1:] == "\r"
         if "\r" in piece:
             piece = piece.replace("\r\n", "\n").replace("\r", "\n")
-        text = self._buffer + piece
-        if "\n\n" not in text:
-            self._buffer = text
-            return []
-        *blocks, self._buffer = text.split("\n\n")
-        events = []
-        for block in blocks:
-            if block[:6] == "data: " and "\n" not in block:
-                events.append((MESSAGE, block[6:]))
-            elif (event := _parse_block(block)) is not None:
-                events.append(event)
-        return events
+        if self._pending and piece[0] == "\n" and self._pending[-1][-1:] == "\n":
+            cut, resume = 0, 1  # the blank line began at the end of the last read
+        else:
+            cut = piece.find("\n\n")
+            if cut < 0:
+                self._hold(piece)
+                return []
+            resume = cut + 2
+        # Only the finished event is joined, once; the rest of this read is split.
+        first = "".join([*self._pending, piece[:cut]]) if self._pending else piece[:cut]
+        self._pending, self._pending_size = [], 0
+        *blocks, rest = piece[resume:].split("\n\n")
+        for block in (first, *blocks):
+            if len(block) > self._limit:
+                raise EventTooLargeError(len(block), self._limit)
+        if rest:
+            self._hold(rest)
+        return [e for e in map(_parse_event, (first, *blocks)) if e is not None]
+
+    def _hold(self, piece: str) -> None:
+        self._pending.append(piece)
+        self._pending_size += len(piece)
+        if self._pending_size > self._limit:
+            size, self._pending, self._pending_size = self._pending_size, [], 0
+            raise EventTooLargeError(size, self._limit)
+
+
+def _parse_event(block: str) -> tuple[str, str] | None:
+    # The common case first: one `data: ` line.
+    if block[:6] == "data: " and "\n" not in block:
+        return MESSAGE, block[6:]
+    return _parse_block(block)
 
 
 def _parse_block(block: str) -> tuple[str, str] | None:

@@ -20,6 +20,7 @@ from benchmarks._contenders import Clients
 from benchmarks._cpu import per_call, per_chunk, per_chunk_async
 from benchmarks._emulator import emulator_process
 from benchmarks._latency import concurrency, time_to_first_token
+from benchmarks._parsing import large_event
 from benchmarks._report import Report, checks_table, results_table
 from benchmarks._startup import construction, imports, memory
 
@@ -56,7 +57,7 @@ def _delayed(only: set[str], clients: Clients, report: Report, quick: bool) -> N
 
 PLAIN = ("call", "chunk", "achunk", "memory")
 DELAYED = ("first-token", "concurrency")
-SCENARIOS = (*PLAIN, *DELAYED, "construction", "imports")
+SCENARIOS = (*PLAIN, *DELAYED, "construction", "imports", "large-event")
 
 
 def _settled(clients: Clients) -> Clients:
@@ -83,6 +84,8 @@ def run(quick: bool, only: set[str]) -> Report:
         construction(report, rounds=5 if quick else 15)
     if "imports" in only:
         imports(report)
+    if "large-event" in only:
+        large_event(report, rounds=3 if quick else 7)
     return report
 
 
