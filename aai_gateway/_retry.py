@@ -3,7 +3,9 @@
 The policy follows the openai and anthropic SDKs: connection failures, timeouts,
 408/409/429 and 5xx are retried; `x-should-retry` overrides the status; a server's
 `retry-after-ms`/`retry-after` is honoured up to 60 seconds; otherwise the wait
-doubles from 0.5 s to at most 8 s, with up to 25% jitter taken off.
+doubles from 0.5 s to at most 8 s, with up to 25% jitter taken off. A server that
+asks for no wait at all (`retry-after: 0`) gets the backoff, as one that names
+none does, so a crowd of clients cannot hammer it in lockstep.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import email.utils
 import math
 import random
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -20,6 +23,9 @@ import httpx
 from aai_gateway._config import DEFAULT_MAX_RETRIES, MAX_RETRY_AFTER
 
 _RETRIED_STATUSES = frozenset({408, 409, 429})
+# ASCII digits with an optional fraction: `float()` alone would also take `1_0`,
+# `nan`, `+5` and digits of other scripts.
+_DELAY = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,8 +68,8 @@ def parse_retry_after(
 ) -> float | None:
     """Seconds the server asked to wait: `retry-after-ms`, then `retry-after`.
 
-    `retry-after` may be seconds (a float) or an HTTP date. Anything else, a
-    negative or non-finite value, gives `None`.
+    `retry-after` may be seconds (ASCII digits, optionally with a fraction) or an
+    HTTP date. Anything else, or a date in the past, gives `None`.
     """
     for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
         value = headers.get(name)
@@ -76,14 +82,14 @@ def parse_retry_after(
 
 
 def _seconds(value: str, scale: float, now: float | None) -> float | None:
-    try:
+    if _DELAY.fullmatch(value):
         seconds = float(value) * scale
-    except ValueError:
+    else:
         if scale != 1.0:
             return None
         try:
             when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
+        except (TypeError, ValueError, IndexError, OverflowError):
             return None
         seconds = when.timestamp() - (time.time() if now is None else now)
     if not math.isfinite(seconds) or seconds < 0:
@@ -128,8 +134,9 @@ def decide_retry(
         retryable = isinstance(error, httpx.TransportError)
     if not retryable or retries_done >= policy.max_retries:
         return RetryDecision(retry=False, retry_after=retry_after)
-    if retry_after is not None:
+    if retry_after:  # present and above zero
         if retry_after > policy.max_retry_after:
             return RetryDecision(retry=False, retry_after=retry_after)
         return RetryDecision(retry=True, delay=retry_after, retry_after=retry_after)
-    return RetryDecision(retry=True, delay=backoff_delay(retries_done, policy))
+    delay = backoff_delay(retries_done, policy)
+    return RetryDecision(retry=True, delay=delay, retry_after=retry_after)
