@@ -7,10 +7,11 @@ by the pure base, so the sync and async twins cannot drift apart.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import time
 import weakref
-from collections.abc import AsyncGenerator, AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -328,10 +329,13 @@ class AsyncGatewayClient(AsyncTranscriptMethods):
         if entry is None:
             client = build_async_http_client(self._http_options())
             # Parked at its `yield` inside this loop: when the loop shuts down its
-            # async generators (asyncio.run, pytest-asyncio), the pool is closed.
-            closer = _close_with_loop(client)
+            # async generators (asyncio.run, pytest-asyncio), the pool is closed
+            # and its entry dropped (the generator holds the loop, so a weak key
+            # alone would never let go of it).
+            closer = _close_with_loop(client, lambda: self._clients.pop(loop, None))
             await closer.__anext__()
             entry = self._clients[loop] = (client, closer)
+            _close_before(loop, closer)
         return entry[0]
 
     async def aclose(self) -> None:
@@ -503,8 +507,35 @@ def _report_inlined(
         yield replace(chunk, inlined_transcripts=inlined) if chunk.final else chunk
 
 
-async def _close_with_loop(client: httpx.AsyncClient) -> AsyncGenerator[None, None]:
+async def _close_with_loop(
+    client: httpx.AsyncClient, forget: Callable[[], object]
+) -> AsyncGenerator[None, None]:
     try:
         yield
     finally:
+        forget()
         await client.aclose()
+
+
+def _close_before(
+    loop: asyncio.AbstractEventLoop, closer: AsyncGenerator[None, None]
+) -> None:
+    """Close the pool in `loop` before the loop itself closes.
+
+    `asyncio.run` shuts async generators down first, which closes the pool; a loop
+    made by hand (`new_event_loop`, `run_until_complete`, `close`) never does, and
+    its sockets would stay open with nothing left able to close them. So the
+    loop's `close` is wrapped, on this loop object only, to finish the pool first.
+    """
+    close = loop.close
+
+    def close_pool_then_loop() -> None:
+        try:
+            if not loop.is_running() and not loop.is_closed():
+                loop.run_until_complete(closer.aclose())
+        finally:
+            close()
+
+    # A loop type that refuses new attributes keeps the asyncio.run path only.
+    with contextlib.suppress(AttributeError):
+        loop.close = close_pool_then_loop  # type: ignore[method-assign]
