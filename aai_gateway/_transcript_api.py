@@ -13,6 +13,9 @@ from urllib.parse import parse_qs, urlsplit
 
 from aai_gateway._config import TRANSCRIPT_API_BASE_URLS, Region
 
+# The one id rule lives with the references; the REST callers import it from here too.
+from aai_gateway._transcripts import check_transcript_id as check_transcript_id
+
 TranscriptStatus = Literal["queued", "processing", "completed", "error"]
 SubtitleFormat = Literal["srt", "vtt"]
 SegmentKind = Literal["sentences", "paragraphs"]
@@ -200,7 +203,8 @@ def build_list_params(
     """Query parameters of the list endpoint, checked.
 
     Raises:
-        ValueError: `limit` outside 1..200, or an unknown `status`.
+        ValueError: `limit` outside 1..200, an unknown `status`, or a malformed
+            `before_id` / `after_id`.
     """
     if limit is not None and (
         isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 200
@@ -215,6 +219,9 @@ def build_list_params(
     ):
         msg = f"`status` must be queued, processing, completed or error, got {status!r}"
         raise ValueError(msg)
+    for name, value in (("before_id", before_id), ("after_id", after_id)):
+        if value is not None:
+            check_transcript_id(value, name)
     params = {
         "limit": limit,
         "status": status,
@@ -223,22 +230,6 @@ def build_list_params(
         "after_id": after_id,
     }
     return {k: str(v) for k, v in params.items() if v is not None}
-
-
-def check_transcript_id(transcript_id: object) -> str:
-    """A transcript id, checked before it goes into a URL.
-
-    Raises:
-        ValueError: not a plain id string.
-    """
-    if (
-        not isinstance(transcript_id, str)
-        or not transcript_id.strip()
-        or any(c in transcript_id for c in "/?#% ")
-    ):
-        msg = f"`transcript_id` must be a transcript id such as '5d8e2c1a-4b7f-…', got {transcript_id!r}"
-        raise ValueError(msg)
-    return transcript_id
 
 
 def subtitle_params(

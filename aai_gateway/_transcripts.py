@@ -113,6 +113,35 @@ def _add_tag(request: Mapping[str, Any]) -> dict[str, Any]:
 
 # -- transcript references -----------------------------------------------------------
 
+TRANSCRIPT_ID_MAX_LENGTH = 128
+# ASCII letters, digits, `-` and `_`: every id the API hands out (uuids and the older
+# forms), and nothing a URL would treat as structure (`.`, `..`, `/`, `\\`, `%`,
+# `?`, `#`) or that httpx would refuse (spaces, control characters).
+_TRANSCRIPT_ID = re.compile(rf"[A-Za-z0-9_-]{{1,{TRANSCRIPT_ID_MAX_LENGTH}}}")
+
+
+def check_transcript_id(transcript_id: object, argument: str = "transcript_id") -> str:
+    """The one rule for a transcript id, applied before any request that carries one.
+
+    Args:
+        transcript_id: The value to check.
+        argument: The argument's name, for the error message.
+
+    Raises:
+        ValueError: anything but 1 to 128 ASCII letters, digits, `-` and `_`.
+    """
+    if not isinstance(transcript_id, str) or not _TRANSCRIPT_ID.fullmatch(
+        transcript_id
+    ):
+        msg = (
+            f"`{argument}` must be a transcript id (1 to {TRANSCRIPT_ID_MAX_LENGTH} "
+            f"ASCII letters, digits, '-' and '_', such as '5d8e2c1a-4b7f-...'), "
+            f"got {transcript_id!r}"
+        )
+        raise ValueError(msg)
+    return transcript_id
+
+
 _REF_PREFIX = "[[assemblyai-transcript:"
 _REF = re.compile(r"\[\[assemblyai-transcript:([A-Za-z0-9_-]+)\]\]")
 _LATER_MENTION = "(the meeting transcript given above)"
@@ -135,11 +164,7 @@ def transcript_ref(transcript_id: str) -> str:
     Raises:
         ValueError: `transcript_id` is not a plain id.
     """
-    if not isinstance(transcript_id, str) or not re.fullmatch(
-        r"[A-Za-z0-9_-]+", transcript_id
-    ):
-        msg = f"`transcript_id` must be a transcript id (letters, digits, '-' and '_'), got {transcript_id!r}"
-        raise ValueError(msg)
+    check_transcript_id(transcript_id)
     return f"{_REF_PREFIX}{transcript_id}]]"
 
 
