@@ -194,8 +194,8 @@ def test_emulator_streams_meet_the_contract(
         ({"model": "no-such-model", "prompt": "x"}, "test-key", None, 400),
         (
             {
-                **REQUESTS["prompt"],
-                "prompt": "{{ transcript }}",
+                "model": REQUESTS["prompt"]["model"],
+                "messages": [{"role": "user", "content": "{{ transcript }}"}],
                 "transcript_id": "00000000-0000-0000-0000-000000000000",
             },
             "test-key",

@@ -19,11 +19,13 @@ from aai_gateway.testing._injection import TRANSCRIPT_TAG
 from aai_gateway.testing._meetings import MEETING_IDS
 from aai_gateway.testing._recording import RecordedRequest
 from aai_gateway.testing._server import EmulatorServer
+from aai_gateway.testing._unconfirmed import UNCONFIRMED_RULES
 
 __all__ = [
     "DEFAULT_API_KEY",
     "MEETING_IDS",
     "TRANSCRIPT_TAG",
+    "UNCONFIRMED_RULES",
     "EmulatorServer",
     "Fault",
     "GatewayEmulator",

@@ -1,7 +1,9 @@
 """Run the gateway emulator from the command line.
 
 `python -m aai_gateway.testing --port 8000` serves the gateway under `/v1` and
-the transcript API under `/v2` on one port until Ctrl-C.
+the transcript API under `/v2` on one port until Ctrl-C. `--unconfirmed` and
+`--unconfirmed-rule NAME=READING` choose how request forms no source settles are
+read (see `UNCONFIRMED_RULES`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,20 @@ import sys
 from collections.abc import Sequence
 
 from aai_gateway.testing._app import DEFAULT_API_KEY, GatewayEmulator
+from aai_gateway.testing._unconfirmed import READINGS, UNCONFIRMED_RULES, Reading
+
+
+def _rule_setting(text: str) -> tuple[str, Reading]:
+    """Parse `NAME=strict|lenient` (an `argparse` type)."""
+    name, _, reading = text.partition("=")
+    if name not in UNCONFIRMED_RULES:
+        valid = ", ".join(UNCONFIRMED_RULES)
+        msg = f"unknown rule {name!r}; valid rules: {valid}"
+        raise argparse.ArgumentTypeError(msg)
+    if reading not in READINGS:
+        msg = f"{text!r}: the reading must be strict or lenient (NAME=strict|lenient)"
+        raise argparse.ArgumentTypeError(msg)
+    return name, "strict" if reading == "strict" else "lenient"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,7 +62,35 @@ def build_parser() -> argparse.ArgumentParser:
         default=30,
         help="requests per key per model per minute; 0 disables (default: %(default)s)",
     )
+    parser.add_argument(
+        "--unconfirmed",
+        choices=READINGS,
+        default="strict",
+        help="how to read every unconfirmed request form: strict refuses it with a "
+        "400, lenient accepts it (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--unconfirmed-rule",
+        action="append",
+        dest="unconfirmed_rules",
+        type=_rule_setting,
+        default=[],
+        metavar="NAME=strict|lenient",
+        help="override --unconfirmed for one rule; repeat for more. Rules: "
+        + ", ".join(UNCONFIRMED_RULES),
+    )
     return parser
+
+
+def unconfirmed_option(
+    default: Reading, overrides: Sequence[tuple[str, Reading]]
+) -> Reading | dict[str, Reading]:
+    """The `unconfirmed=` value for `--unconfirmed` and its per-rule overrides."""
+    if not overrides:
+        return default
+    readings: dict[str, Reading] = dict.fromkeys(UNCONFIRMED_RULES, default)
+    readings.update(overrides)
+    return readings
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -56,6 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         api_keys=args.api_keys or (DEFAULT_API_KEY,),
         region=args.region,
         rate_limit=args.rate_limit or None,
+        unconfirmed=unconfirmed_option(args.unconfirmed, args.unconfirmed_rules),
     )
 
     def announce(port: int) -> None:

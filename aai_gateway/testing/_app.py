@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from starlette.applications import Starlette
@@ -21,6 +21,7 @@ from aai_gateway.testing._rest import RestRoutes
 from aai_gateway.testing._server import EmulatorServer, run_foreground
 from aai_gateway.testing._state import EmulatorState, Region
 from aai_gateway.testing._transcripts import TranscriptStatus
+from aai_gateway.testing._unconfirmed import Reading, resolve_profile
 
 DEFAULT_API_KEY = "test-key"
 """The key the emulator accepts unless told otherwise."""
@@ -93,6 +94,15 @@ class GatewayEmulator:
         retry_delay: Seconds the gateway waits before its own retry (spec: 0.5).
         meetings: Start with the bundled meeting transcripts in the store
             (ids in `MEETING_IDS`).
+        unconfirmed: How to read request forms no source settles (the rules
+            in `UNCONFIRMED_RULES`): `"strict"` refuses each with a 400 saying
+            it is not documented, `"lenient"` accepts it; a mapping
+            `{rule_name: "strict" | "lenient"}` sets named rules and leaves the
+            others strict.
+
+    Raises:
+        ValueError: an option out of range, or an unknown rule or reading in
+            `unconfirmed` (the message lists the valid rule names).
     """
 
     def __init__(
@@ -109,8 +119,10 @@ class GatewayEmulator:
         include_openai_ids: bool = False,
         retry_delay: float = 0.5,
         meetings: bool = True,
+        unconfirmed: Reading | Mapping[str, Reading] = "strict",
     ) -> None:
         _check_options(tool_call_shape, stream_usage, stream_chunk_words)
+        profile = resolve_profile(unconfirmed)
         shape = Shape(
             native_finish_reasons,
             tool_call_shape,
@@ -119,7 +131,13 @@ class GatewayEmulator:
             include_openai_ids,
         )
         self._state = EmulatorState(
-            frozenset(api_keys), region, shape, rate_limit, response_delay, retry_delay
+            frozenset(api_keys),
+            region,
+            shape,
+            rate_limit,
+            response_delay,
+            retry_delay,
+            profile=profile,
         )
         self._meetings = meetings
         if meetings:
@@ -140,6 +158,11 @@ class GatewayEmulator:
     def region(self) -> Region:
         """The region whose catalogue is served."""
         return self._state.region
+
+    @property
+    def unconfirmed(self) -> Mapping[str, Reading]:
+        """The reading of every unconfirmed rule, by rule name (read-only)."""
+        return self._state.profile.readings
 
     @property
     def requests(self) -> list[RecordedRequest]:

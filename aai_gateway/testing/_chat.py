@@ -47,6 +47,15 @@ def _stop_reason(model: ModelSpec, shape: Shape) -> str:
     return plain.finish_reason(model.family, native=shape.native_finish_reasons)
 
 
+def reported_model(model: ModelSpec) -> str:
+    """The `model` an answer reports: the catalogue id of the model that answered.
+
+    JSON bodies and every stream chunk use this one value, so a fallback's answer
+    names the fallback model either way (spec sections 3.7, 4.1 and 5).
+    """
+    return model.id
+
+
 def preamble(answer: Answer) -> str:
     """The text the `split` shape sends beside its tool calls."""
     return "Calling " + ", ".join(c.name for c in answer.tool_calls) + "."
@@ -121,7 +130,7 @@ def build_completion(
             id=_completion_id(), object="chat.completion", created=int(time.time())
         )
     body.update(
-        model=model.id,
+        model=reported_model(model),
         choices=build_choices(answer, model, shape),
         request=build_echo(request),
         usage=build_usage(answer),
@@ -160,7 +169,7 @@ def build_chunks(
 ) -> list[dict[str, Any]]:
     """Every chunk of the stream, in order, before `[DONE]` (spec section 5)."""
     base: dict[str, Any] = {"id": _completion_id(), "object": "chat.completion.chunk"}
-    base.update(created=int(time.time()), model=model.id)
+    base.update(created=int(time.time()), model=reported_model(model))
     chunks: list[dict[str, Any]] = []
     written = 0
     for delta, words in _deltas(answer, shape):

@@ -4,13 +4,15 @@ A chat request goes through, in order: the request's fault (its delay, then a
 status fault answers at once), auth, validation (all errors collected), the rate
 limit, transcript lookup, the attempt chain (a 5xx fault on a request that sets
 `fallbacks` or `fallback_config` is retried once, then its fallbacks are tried),
-the scripted model, `json-repair`, and finally the JSON body or the SSE stream.
+the scripted model (on the request as the lenient readings of `_unconfirmed` read
+it), `json-repair`, and finally the JSON body or the SSE stream.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import math
 import time
 from collections.abc import Mapping
 from dataclasses import replace
@@ -38,6 +40,7 @@ from aai_gateway.testing._responses import (
 )
 from aai_gateway.testing._sse import stream_response
 from aai_gateway.testing._state import EmulatorState, read_api_key
+from aai_gateway.testing._unconfirmed import read_request
 from aai_gateway.testing._understanding import run_understanding, validate_understanding
 from aai_gateway.testing._validation import merge_fallback, validate_request
 
@@ -45,11 +48,29 @@ _INVALID = object()
 Attempt = tuple[dict[str, Any], ModelSpec]
 
 
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        msg = f"number {text} is out of range"
+        raise ValueError(msg)
+    return value
+
+
+def _no_constants(name: str) -> Any:
+    msg = f"{name} is not JSON"
+    raise ValueError(msg)
+
+
 def parse_body(raw: bytes) -> Any:
-    """The JSON body, or a sentinel when it is not JSON."""
+    """The JSON body, or a sentinel when it is not strict JSON.
+
+    `NaN`, `Infinity` and numbers beyond a double are refused (RFC 8259 has no
+    such values, and the answer's echo could not be encoded); so is nesting too
+    deep to parse.
+    """
     try:
-        return json.loads(raw)
-    except ValueError:
+        return json.loads(raw, parse_float=_finite, parse_constant=_no_constants)
+    except (ValueError, RecursionError):
         return _INVALID
 
 
@@ -208,7 +229,7 @@ class GatewayRoutes:
             return key
         if body is _INVALID:
             return gateway_error(400, errors=["request body is not valid JSON"])
-        errors = validate_request(body, self._state.models)
+        errors = validate_request(body, self._state.models, self._state.profile)
         if errors:
             return gateway_error(400, errors=errors)
         return key
@@ -234,7 +255,7 @@ class GatewayRoutes:
         attempt = await self._run_attempts(path, body, fault)
         if isinstance(attempt, Fault):
             return _with_headers(fault_response(attempt, rest=False), headers)
-        request, model = attempt
+        request, model = read_request(attempt[0]), attempt[1]
         messages = request_messages(request)
         if text is not None:
             messages = inject_transcript(messages, text)

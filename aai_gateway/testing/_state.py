@@ -12,6 +12,7 @@ from aai_gateway.testing._faults import FaultQueue
 from aai_gateway.testing._ratelimit import RateLimiter
 from aai_gateway.testing._recording import RequestLog
 from aai_gateway.testing._transcripts import TranscriptStore
+from aai_gateway.testing._unconfirmed import STRICT, Profile
 
 Region = Literal["us", "eu"]
 
@@ -34,6 +35,7 @@ class EmulatorState:
     rate_limit: int | None
     response_delay: float = 0.0
     retry_delay: float = 0.5
+    profile: Profile = STRICT
     faults: FaultQueue = field(default_factory=FaultQueue)
     log: RequestLog = field(default_factory=RequestLog)
     store: TranscriptStore = field(default_factory=TranscriptStore)

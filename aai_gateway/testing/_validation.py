@@ -2,13 +2,16 @@
 
 Every check runs and every failure is collected, in the gateway's order: `model`
 present, `messages`/`prompt` present, model in the region's catalogue, per-model
-`supported_parameters`, field ranges and shapes, then each fallback's model. The
-caller answers `400 invalid request body` with the list as `metadata.errors`.
+`supported_parameters`, field types and ranges, messages, tools, then each
+fallback (its model, its gating, then its overrides, typed like the top-level
+fields). The caller answers `400 invalid request body` with the list as
+`metadata.errors`.
 
-Choices the spec leaves open, made here and documented in `docs/testing.md`:
-`messages` together with `prompt` is rejected; `tool_choice: "required"` is
-accepted; a parameter whose value is JSON `null` is treated as absent; non-text
-content parts are rejected.
+The checks follow the vendor schema (`LLMGatewayRequest` and its sub-schemas)
+where it is explicit, and OpenAI's types for the parameters it leaves out. Forms
+no source settles are named rules in `_unconfirmed`; the checks ask the resolved
+`Profile` how to read each one. `validate_request` never raises, whatever JSON
+value it is given.
 """
 
 from __future__ import annotations
@@ -17,6 +20,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from aai_gateway.testing._catalog_data import ModelSpec
+from aai_gateway.testing._field_checks import (
+    FIELD_CHECKS,
+    check_cache_control,
+    check_string,
+    is_int,
+    show,
+)
+from aai_gateway.testing._injection import TRANSCRIPT_TAG
+from aai_gateway.testing._unconfirmed import STRICT, Profile, not_documented
 
 EXTENSION_FIELDS = frozenset(
     {
@@ -34,37 +46,46 @@ EXTENSION_FIELDS = frozenset(
         "prompt_cache_key",
         "prompt_cache_retention",
         "zero_data_retention",
+        "fail_fast",
+        "max_timeout",
     }
 )
-"""Gateway fields that are never gated by `supported_parameters`."""
+"""Gateway fields that are never gated by `supported_parameters` (spec 3.12, 13)."""
 
-ROLES = frozenset({"system", "user", "assistant", "tool"})
+ROLES = ("system", "user", "assistant", "tool")
 _FALLBACK_ONLY = frozenset({"fallbacks", "fallback_config"})
+_MESSAGE_OPTIONAL = ("name", "thinking", "cache_control", "tool_calls", "tool_call_id")
+_TOOL_CHOICE_HELP = (
+    'tool_choice is invalid: use "none", "auto" or '
+    '{"type": "function", "function": {"name": ...}}'
+)
 
 
-def validate_request(body: Any, models: Mapping[str, ModelSpec]) -> list[str]:
+def validate_request(
+    body: Any, models: Mapping[str, ModelSpec], profile: Profile = STRICT
+) -> list[str]:
     """Every reason `body` is not a valid chat-completion request (empty if valid).
 
     Args:
-        body: The parsed JSON body.
+        body: The parsed JSON body (any JSON value).
         models: The region's catalogue, by model id.
+        profile: How to read the unconfirmed forms (default: all strict).
     """
     if not isinstance(body, dict):
         return ["request body must be a JSON object"]
-    errors = _check_presence(body)
-    model = models.get(body["model"]) if isinstance(body.get("model"), str) else None
-    if isinstance(body.get("model"), str) and model is None:
-        errors.append(f"model {body['model']} is not supported")
+    model_id = body.get("model")
+    model = models.get(model_id) if isinstance(model_id, str) else None
+    errors = _check_presence(body, profile)
+    if isinstance(model_id, str) and model_id and model is None:
+        errors.append(f"model {model_id} is not supported")
     if model is not None:
-        errors += check_gating(body, model)
-    errors += _check_ranges(body, model)
-    errors += _check_messages(body.get("messages"))
-    errors += _check_tools(body)
-    errors += _check_fallbacks(body, models)
+        errors += check_gating(body, model, profile)
+    errors += _check_body(body, model, profile)
+    errors += _check_fallbacks(body, models, profile, errors)
     return errors
 
 
-def _check_presence(body: Mapping[str, Any]) -> list[str]:
+def _check_presence(body: Mapping[str, Any], profile: Profile) -> list[str]:
     errors: list[str] = []
     if "model" not in body:
         errors.append("model is required")
@@ -74,62 +95,115 @@ def _check_presence(body: Mapping[str, Any]) -> list[str]:
     has_prompt = body.get("prompt") is not None
     if not has_messages and not has_prompt:
         errors.append("one of messages or prompt required")
-    elif has_messages and has_prompt:
-        errors.append("only one of messages or prompt may be set")
-    if has_prompt and not isinstance(body["prompt"], str):
-        errors.append("prompt must be a string")
-    if body.get("transcript_id") is not None and not isinstance(
-        body["transcript_id"], str
-    ):
-        errors.append("transcript_id must be a string")
+    elif has_messages and has_prompt and not profile.lenient("prompt_with_messages"):
+        errors.append(
+            not_documented("prompt_with_messages", "sending both messages and prompt")
+        )
     return errors
 
 
-def check_gating(body: Mapping[str, Any], model: ModelSpec) -> list[str]:
+def _check_body(
+    body: Mapping[str, Any], model: ModelSpec | None, profile: Profile
+) -> list[str]:
+    """The checks on field values, whichever model runs the request."""
+    errors = _check_nulls(body, profile)
+    errors += _check_fields(body, model, profile)
+    errors += _check_messages(body.get("messages"), profile)
+    errors += _check_tools(body, profile)
+    errors += _check_transcript_tag(body, profile)
+    return errors
+
+
+# -- gating (spec 3.12) ------------------------------------------------------------
+
+
+def check_gating(
+    body: Mapping[str, Any], model: ModelSpec, profile: Profile = STRICT
+) -> list[str]:
     """`model X does not support P` for each parameter `model` does not list."""
+    errors = []
+    for name, value in body.items():
+        gated = _gated_name(name, value, profile)
+        if gated is None or model.supports(gated):
+            continue
+        message = f"model {model.id} does not support {gated}"
+        if gated == "parallel_tool_calls" and model.creator == "anthropic":
+            rule = "parallel_tool_calls_on_claude"
+            if profile.lenient(rule):
+                continue
+            message += "; " + not_documented(rule, "parallel_tool_calls on Claude")
+        errors.append(message)
+    return errors
+
+
+def _gated_name(name: str, value: Any, profile: Profile) -> str | None:
+    """The parameter a field counts as for gating, or `None` when it is not gated."""
+    if name in EXTENSION_FIELDS or value is None:
+        return None
+    if name == "stream" and value is False:
+        # The released SDK (1.8.2) sends `stream: false` on every call (spec 13).
+        return None
+    if name == "max_completion_tokens":
+        return "max_tokens" if profile.lenient("max_completion_tokens") else None
+    return name
+
+
+def _check_nulls(body: Mapping[str, Any], profile: Profile) -> list[str]:
+    if profile.lenient("null_values"):
+        return []
     return [
-        f"model {model.id} does not support {name}"
+        not_documented("null_values", f"{name}: null")
         for name, value in body.items()
-        if name not in EXTENSION_FIELDS
-        and value is not None
-        and not model.supports(name)
+        if value is None and name != "model"
     ]
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _check_ranges(body: Mapping[str, Any], model: ModelSpec | None) -> list[str]:
-    errors: list[str] = []
-    max_tokens = body.get("max_tokens")
-    if max_tokens is not None:
-        if (
-            not isinstance(max_tokens, int)
-            or isinstance(max_tokens, bool)
-            or max_tokens < 1
-        ):
-            errors.append("max_tokens must be an integer greater than or equal to 1")
-        elif model is not None and max_tokens >= model.context_length:
-            errors.append(f"max_tokens must be less than {model.context_length}")
-    temperature = body.get("temperature")
-    if temperature is not None and (
-        not _is_number(temperature) or not 0 <= temperature <= 2
-    ):
-        errors.append("temperature must be between 0 and 2")
-    if body.get("model_region") is not None and body["model_region"] != "global":
-        errors.append("model_region can only be set to global")
+def _check_fields(
+    body: Mapping[str, Any], model: ModelSpec | None, profile: Profile
+) -> list[str]:
+    errors = _check_max_tokens(body, model, profile)
+    for name, check in FIELD_CHECKS.items():
+        if body.get(name) is not None:
+            errors += check(name, body[name])
     if body.get("response_format") is not None:
-        errors += _check_response_format(body["response_format"])
-    errors += _check_fallback_config(body.get("fallback_config"))
-    errors += _check_post_processing(body.get("post_processing_steps"))
-    if body.get("stream") is not None and not isinstance(body["stream"], bool):
-        errors.append("stream must be a boolean")
+        errors += _check_response_format(body["response_format"], profile)
     return errors
 
 
-def _check_response_format(value: Any) -> list[str]:
-    if not isinstance(value, dict) or value.get("type") != "json_schema":
+def _check_max_tokens(
+    body: Mapping[str, Any], model: ModelSpec | None, profile: Profile
+) -> list[str]:
+    errors = []
+    names = ["max_tokens"]
+    if body.get("max_completion_tokens") is not None:
+        rule = "max_completion_tokens"
+        if not profile.lenient(rule):
+            errors.append(not_documented(rule, "max_completion_tokens"))
+        elif body.get("max_tokens") is not None:
+            errors.append("send only one of max_tokens and max_completion_tokens")
+        else:
+            names = [rule]
+    for name in names:
+        value = body.get(name)
+        if value is None:
+            continue
+        if not is_int(value) or value < 1:
+            errors.append(f"{name} must be an integer greater than or equal to 1")
+        elif model is not None and value >= model.context_length:
+            errors.append(f"{name} must be less than {model.context_length}")
+    return errors
+
+
+def _check_response_format(value: Any, profile: Profile) -> list[str]:
+    if not isinstance(value, dict):
+        return ["response_format is invalid: it must be an object"]
+    kind = value.get("type")
+    if kind == "json_object":
+        rule = "response_format_json_object"
+        if profile.lenient(rule):
+            return []
+        return [not_documented(rule, "response_format type json_object")]
+    if kind != "json_schema":
         return ["response_format is invalid: type must be json_schema"]
     spec = value.get("json_schema")
     if not isinstance(spec, dict):
@@ -139,143 +213,249 @@ def _check_response_format(value: Any) -> list[str]:
         errors.append("response_format is invalid: json_schema.name is required")
     if not isinstance(spec.get("schema"), dict):
         errors.append("response_format is invalid: json_schema.schema is required")
+    if "strict" in spec and not isinstance(spec["strict"], bool):
+        errors.append(
+            "response_format is invalid: json_schema.strict must be a boolean"
+        )
     return errors
 
 
-def _check_fallback_config(value: Any) -> list[str]:
-    if value is None:
-        return []
-    if not isinstance(value, dict):
-        return ["fallback_config must be an object"]
-    errors = []
-    depth = value.get("depth")
-    if depth is not None:
-        if not isinstance(depth, int) or isinstance(depth, bool):
-            errors.append("fallback_config depth must be an integer")
-        elif depth > 2:
-            errors.append("fallback_config depth cannot be greater than 2")
-        elif depth < 1:
-            errors.append("fallback_config depth must be at least 1")
-    if value.get("retry") is not None and not isinstance(value["retry"], bool):
-        errors.append("fallback_config retry must be a boolean")
-    return errors
+# -- messages (spec 3.2) -------------------------------------------------------------
 
 
-def _check_post_processing(value: Any) -> list[str]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        return ["post_processing_steps must be an array"]
-    errors = []
-    for i, step in enumerate(value):
-        kind = step.get("type") if isinstance(step, dict) else step
-        if kind != "json-repair":
-            errors.append(f"post_processing_steps[{i}] type {kind} is not supported")
-    return errors
-
-
-def _check_messages(messages: Any) -> list[str]:
+def _check_messages(messages: Any, profile: Profile) -> list[str]:
     if messages is None:
         return []
     if not isinstance(messages, list) or not messages:
         return ["messages must be a non-empty array"]
     errors: list[str] = []
     for i, message in enumerate(messages):
-        errors += _check_message(i, message)
+        errors += _check_message(f"messages[{i}]", message, profile)
     return errors
 
 
-def _check_message(i: int, message: Any) -> list[str]:
+def _check_message(where: str, message: Any, profile: Profile) -> list[str]:
     if not isinstance(message, dict):
-        return [f"messages[{i}] must be an object"]
+        return [f"{where} must be an object"]
     role = message.get("role")
-    if role not in ROLES:
-        return [f"messages[{i}] role {role} is not supported"]
-    errors = _check_content(i, role, message.get("content"), message)
-    if role == "tool" and not isinstance(message.get("tool_call_id"), str):
-        errors.append(f"messages[{i}] with role tool requires tool_call_id")
+    if role == "developer":
+        if not profile.lenient("developer_role"):
+            return [not_documented("developer_role", f"{where} role developer")]
+        role = "system"
+    if not isinstance(role, str) or role not in ROLES:
+        return [f"{where} role {show(role)} is not supported"]
+    errors = _check_message_fields(where, message, profile)
+    if role == "tool":
+        errors += _check_tool_message(where, message)
+    else:
+        errors += _check_content(where, role, message, profile)
     if role == "assistant" and message.get("tool_calls") is not None:
-        errors += _check_tool_calls(i, message["tool_calls"])
+        errors += _check_tool_calls(where, message["tool_calls"])
+    return errors
+
+
+def _check_message_fields(
+    where: str, message: Mapping[str, Any], profile: Profile
+) -> list[str]:
+    """The optional fields every role may carry: `null` rule, then types."""
+    errors = []
+    for key in _MESSAGE_OPTIONAL:
+        if (
+            key in message
+            and message[key] is None
+            and not profile.lenient("null_values")
+        ):
+            errors.append(not_documented("null_values", f"{where} {key}: null"))
+    for key in ("name", "thinking"):
+        if message.get(key) is not None:
+            errors += check_string(f"{where} {key}", message[key])
+    if message.get("cache_control") is not None:
+        errors += check_cache_control(
+            f"{where} cache_control", message["cache_control"]
+        )
+    return errors
+
+
+def _check_tool_message(where: str, message: Mapping[str, Any]) -> list[str]:
+    errors = []
+    content = message.get("content")
+    if content is None:
+        errors.append(f"{where} content is required")
+    elif not isinstance(content, str):
+        errors.append(f"{where} content of a tool message must be a string")
+    if not isinstance(message.get("tool_call_id"), str):
+        errors.append(f"{where} with role tool requires tool_call_id")
     return errors
 
 
 def _check_content(
-    i: int, role: str, content: Any, message: Mapping[str, Any]
+    where: str, role: str, message: Mapping[str, Any], profile: Profile
 ) -> list[str]:
+    content = message.get("content")
     if isinstance(content, str):
         return []
     if content is None:
         if role == "assistant" and message.get("tool_calls"):
             return []
-        return [f"messages[{i}] content is required"]
+        return [f"{where} content is required"]
     if not isinstance(content, list):
-        return [f"messages[{i}] content must be a string or an array of content parts"]
+        return [f"{where} content must be a string or an array of content parts"]
     errors = []
-    for part in content:
-        kind = part.get("type") if isinstance(part, dict) else None
-        if kind != "text":
-            errors.append(f"content part type {kind} is not supported")
-        elif not isinstance(part.get("text"), str):
-            errors.append(f"messages[{i}] text content part requires text")
+    for j, part in enumerate(content):
+        errors += _check_part(f"{where} content[{j}]", part, profile)
     return errors
 
 
-def _check_tool_calls(i: int, tool_calls: Any) -> list[str]:
-    if not isinstance(tool_calls, list):
-        return [f"messages[{i}] tool_calls must be an array"]
-    for call in tool_calls:
-        function = call.get("function") if isinstance(call, dict) else None
-        if (
-            not isinstance(function, dict)
-            or not isinstance(call.get("id"), str)
-            or not isinstance(function.get("name"), str)
-            or not isinstance(function.get("arguments"), str)
-        ):
-            return [
-                f"messages[{i}] tool_calls entries need id and function{{name, arguments}}"
-            ]
+def _check_part(where: str, part: Any, profile: Profile) -> list[str]:
+    if not isinstance(part, dict):
+        return [f"{where} must be a content part object"]
+    kind = part.get("type")
+    if kind == "image_url":
+        if profile.lenient("image_url_parts"):
+            return []
+        return [not_documented("image_url_parts", f"{where} type image_url")]
+    if kind != "text":
+        return [f"{where} type {show(kind)} is not supported"]
+    if not isinstance(part.get("text"), str):
+        return [f"{where} text part requires text"]
     return []
 
 
-def tool_names(tools: Any) -> list[str]:
-    """The function names declared in a (valid) `tools` array."""
-    if not isinstance(tools, list):
+def _check_tool_calls(where: str, tool_calls: Any) -> list[str]:
+    if not isinstance(tool_calls, list):
+        return [f"{where} tool_calls must be an array"]
+    if all(_is_tool_call(call) for call in tool_calls):
         return []
-    return [t["function"]["name"] for t in tools if _is_function_tool(t)]
+    return [f"{where} tool_calls entries need id and function{{name, arguments}}"]
 
 
-def _is_function_tool(tool: Any) -> bool:
-    if not isinstance(tool, dict) or tool.get("type") != "function":
+def _is_tool_call(call: Any) -> bool:
+    if not isinstance(call, dict) or call.get("type", "function") != "function":
         return False
-    function = tool.get("function")
-    return isinstance(function, dict) and isinstance(function.get("name"), str)
+    function = call.get("function")
+    return (
+        isinstance(function, dict)
+        and isinstance(call.get("id"), str)
+        and isinstance(function.get("name"), str)
+        and isinstance(function.get("arguments"), str)
+    )
 
 
-def _check_tools(body: Mapping[str, Any]) -> list[str]:
-    tools = body.get("tools")
+def _check_transcript_tag(body: Mapping[str, Any], profile: Profile) -> list[str]:
+    """The tag forms whose substitution is unconfirmed (spec 3.4)."""
+    if not isinstance(body.get("transcript_id"), str):
+        return []
     errors = []
-    if tools is not None:
-        if not isinstance(tools, list):
-            errors.append("tools must be an array")
-        else:
-            errors += [
-                f"tools[{i}] is invalid: type must be function with function.name"
-                for i, tool in enumerate(tools)
-                if not _is_function_tool(tool)
-            ]
-    choice = body.get("tool_choice")
-    if choice is None or choice in ("none", "auto", "required"):
-        return errors
-    name = choice.get("function", {}).get("name") if isinstance(choice, dict) else None
-    if not isinstance(name, str):
-        errors.append("tool_choice is invalid")
-    elif name not in tool_names(tools):
-        errors.append(f"tool_choice names unknown function {name}")
+    prompt = body.get("prompt")
+    rule = "transcript_tag_in_prompt"
+    in_prompt = isinstance(prompt, str) and TRANSCRIPT_TAG in prompt
+    if in_prompt and not profile.lenient(rule):
+        errors.append(not_documented(rule, f"the {TRANSCRIPT_TAG} tag in prompt"))
+    rule = "transcript_tag_in_content_parts"
+    if _first_tag_is_in_a_part(body.get("messages")) and not profile.lenient(rule):
+        what = f"the {TRANSCRIPT_TAG} tag in a content part"
+        errors.append(not_documented(rule, what))
     return errors
 
 
+def _first_tag_is_in_a_part(messages: Any) -> bool:
+    """Whether the first message holding the tag holds it in a content part."""
+    for message in messages if isinstance(messages, list) else []:
+        content = message.get("content") if isinstance(message, dict) else None
+        if isinstance(content, str) and TRANSCRIPT_TAG in content:
+            return False
+        if isinstance(content, list) and any(
+            isinstance(part, dict)
+            and isinstance(part.get("text"), str)
+            and TRANSCRIPT_TAG in part["text"]
+            for part in content
+        ):
+            return True
+    return False
+
+
+# -- tools (spec 3.5) ----------------------------------------------------------------
+
+
+def tool_names(tools: Any) -> list[str]:
+    """The function names declared in a `tools` array (invalid entries skipped)."""
+    if not isinstance(tools, list):
+        return []
+    names = []
+    for tool in tools:
+        function = tool.get("function") if isinstance(tool, dict) else None
+        if isinstance(function, dict) and isinstance(function.get("name"), str):
+            names.append(function["name"])
+    return names
+
+
+def _check_tools(body: Mapping[str, Any], profile: Profile) -> list[str]:
+    tools = body.get("tools")
+    errors = []
+    if tools is not None and not isinstance(tools, list):
+        errors.append("tools must be an array")
+    elif tools is not None:
+        for i, tool in enumerate(tools):
+            errors += _check_tool(f"tools[{i}]", tool)
+    choice = body.get("tool_choice")
+    if choice is not None:
+        errors += _check_tool_choice(choice, tools, profile)
+    return errors
+
+
+def _check_tool(where: str, tool: Any) -> list[str]:
+    if not isinstance(tool, dict) or tool.get("type") != "function":
+        return [f"{where} is invalid: type must be function"]
+    function = tool.get("function")
+    if not isinstance(function, dict):
+        return [f"{where} is invalid: function is required"]
+    errors = []
+    if not isinstance(function.get("name"), str) or not function["name"]:
+        errors.append(f"{where} is invalid: function.name is required")
+    if not isinstance(function.get("parameters"), dict):
+        errors.append(
+            f"{where} is invalid: function.parameters (a JSON Schema object) is required"
+        )
+    if "description" in function and not isinstance(function["description"], str):
+        errors.append(f"{where} is invalid: function.description must be a string")
+    return errors
+
+
+def _check_tool_choice(choice: Any, tools: Any, profile: Profile) -> list[str]:
+    if choice in ("none", "auto"):
+        return []
+    if choice == "required":
+        rule = "tool_choice_required"
+        return (
+            []
+            if profile.lenient(rule)
+            else [not_documented(rule, 'tool_choice "required"')]
+        )
+    name = _named_choice(choice)
+    if name is None:
+        return [_TOOL_CHOICE_HELP]
+    if name not in tool_names(tools):
+        return [f"tool_choice names unknown function {name}"]
+    return []
+
+
+def _named_choice(choice: Any) -> str | None:
+    """The function a `{"type": "function", ...}` choice names, else `None`."""
+    if not isinstance(choice, dict) or choice.get("type") != "function":
+        return None
+    function = choice.get("function")
+    name = function.get("name") if isinstance(function, dict) else None
+    return name if isinstance(name, str) else None
+
+
+# -- fallbacks (spec 3.7) ------------------------------------------------------------
+
+
 def _check_fallbacks(
-    body: Mapping[str, Any], models: Mapping[str, ModelSpec]
+    body: Mapping[str, Any],
+    models: Mapping[str, ModelSpec],
+    profile: Profile,
+    reported: list[str],
 ) -> list[str]:
     fallbacks = body.get("fallbacks")
     if fallbacks is None:
@@ -284,16 +464,28 @@ def _check_fallbacks(
         return ["fallbacks must be an array"]
     errors: list[str] = []
     for i, fallback in enumerate(fallbacks):
-        if not isinstance(fallback, dict) or not isinstance(fallback.get("model"), str):
-            errors.append(f"fallbacks[{i}] requires model")
-            continue
-        model = models.get(fallback["model"])
-        if model is None:
-            errors.append(f"model {fallback['model']} is not supported")
-            continue
-        merged = merge_fallback(body, fallback)
-        errors += [e for e in check_gating(merged, model) if e not in errors]
+        errors += _check_fallback(i, body, fallback, models, profile, reported + errors)
     return errors
+
+
+def _check_fallback(
+    i: int,
+    body: Mapping[str, Any],
+    fallback: Any,
+    models: Mapping[str, ModelSpec],
+    profile: Profile,
+    reported: list[str],
+) -> list[str]:
+    """A fallback's model, its gating, then its overrides (new errors only)."""
+    if not isinstance(fallback, dict) or not isinstance(fallback.get("model"), str):
+        return [f"fallbacks[{i}] requires model"]
+    model = models.get(fallback["model"])
+    if model is None:
+        return [f"model {fallback['model']} is not supported"]
+    merged = merge_fallback(body, fallback)
+    gating = [e for e in check_gating(merged, model, profile) if e not in reported]
+    checks = _check_presence(merged, profile) + _check_body(merged, model, profile)
+    return gating + [f"fallbacks[{i}]: {e}" for e in checks if e not in reported]
 
 
 def merge_fallback(

@@ -96,13 +96,13 @@ def test_request_echo_leaves_out_prompt_messages_and_post_processing(
         max_tokens=50,
         temperature=0.3,
         post_processing_steps=[{"type": "json-repair"}],
-        transcript_id=None,
+        zero_data_retention=False,
     ).json()
     assert body["request"] == {
         "model": "gpt-5",
         "max_tokens": 50,
         "temperature": 0.3,
-        "transcript_id": None,
+        "zero_data_retention": False,
     }
 
 
@@ -258,7 +258,6 @@ def test_tool_names_match_whole_words_only(emu, gateway) -> None:
     [
         ("none", None),
         ("auto", None),
-        ("required", ["get_weather"]),
         ({"type": "function", "function": {"name": "get_time"}}, ["get_time"]),
     ],
 )

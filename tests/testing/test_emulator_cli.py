@@ -10,7 +10,8 @@ import time
 import httpx
 import pytest
 
-from aai_gateway.testing.__main__ import build_parser
+from aai_gateway.testing import UNCONFIRMED_RULES
+from aai_gateway.testing.__main__ import build_parser, unconfirmed_option
 from tests.testing.helpers import make_client
 
 
@@ -29,7 +30,16 @@ def test_help() -> None:
         check=False,
     )
     assert result.returncode == 0
-    for option in ("--port", "--host", "--api-key", "--region", "--rate-limit"):
+    for option in (
+        "--port",
+        "--host",
+        "--api-key",
+        "--region",
+        "--rate-limit",
+        "--unconfirmed",
+        "--unconfirmed-rule",
+        "tool_choice_required",
+    ):
         assert option in result.stdout
 
 
@@ -62,6 +72,8 @@ def test_serves_until_terminated() -> None:
         "cli-key",
         "--region",
         "eu",
+        "--unconfirmed-rule",
+        "prompt_with_messages=lenient",
     ]
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -85,6 +97,18 @@ def test_serves_until_terminated() -> None:
                 json={"model": "claude-sonnet-4-6", "prompt": "hi"},
             )
             assert chat.json()["choices"][0]["message"]["content"] == "Echo: hi"
+            both = {"model": "claude-sonnet-4-6", "prompt": "hi", "messages": []}
+            both["messages"] = [{"role": "user", "content": "first"}]
+            refused = {**both, "tools": [], "tool_choice": "required"}
+            answers = [
+                client.post(
+                    "/v1/chat/completions",
+                    headers={"Authorization": "cli-key"},
+                    json=body,
+                )
+                for body in (both, refused)
+            ]
+            assert [a.status_code for a in answers] == [200, 400]
             assert (
                 client.get(
                     "/v2/transcript", headers={"Authorization": "cli-key"}
@@ -113,3 +137,47 @@ def test_port_zero_prints_the_port_it_got() -> None:
     finally:
         process.terminate()
         process.communicate(timeout=20)
+
+
+def test_unconfirmed_flags() -> None:
+    args = build_parser().parse_args([])
+    assert (args.unconfirmed, args.unconfirmed_rules) == ("strict", [])
+    assert unconfirmed_option(args.unconfirmed, args.unconfirmed_rules) == "strict"
+    args = build_parser().parse_args(
+        [
+            "--unconfirmed",
+            "lenient",
+            "--unconfirmed-rule",
+            "developer_role=strict",
+            "--unconfirmed-rule",
+            "null_values=strict",
+        ]
+    )
+    option = unconfirmed_option(args.unconfirmed, args.unconfirmed_rules)
+    assert isinstance(option, dict)
+    assert set(option) == set(UNCONFIRMED_RULES)
+    assert option["developer_role"] == option["null_values"] == "strict"
+    assert {v for k, v in option.items() if k not in args_names(args)} == {"lenient"}
+
+
+def args_names(args: object) -> set[str]:
+    return {name for name, _ in getattr(args, "unconfirmed_rules", [])}
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--unconfirmed", "loose"], "invalid choice"),
+        (
+            ["--unconfirmed-rule", "no_such_rule=strict"],
+            "valid rules: tool_choice_required",
+        ),
+        (["--unconfirmed-rule", "developer_role=maybe"], "strict or lenient"),
+        (["--unconfirmed-rule", "developer_role"], "strict or lenient"),
+    ],
+)
+def test_bad_unconfirmed_flags_exit(capsys, argv: list[str], message: str) -> None:
+    with pytest.raises(SystemExit) as caught:
+        build_parser().parse_args(argv)
+    assert caught.value.code == 2
+    assert message in capsys.readouterr().err

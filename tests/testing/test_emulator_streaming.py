@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from aai_gateway.testing import Fault
 from tests.testing.helpers import MAGIC_TOOL, chat, sse_events
 
 
@@ -274,3 +275,28 @@ async def test_async_client_streams_concurrently(serve) -> None:
         results = await asyncio.gather(*(one(n) for n in range(8)))
     assert results == [f"Echo: request {n}" for n in range(8)]
     assert len(emulator.requests) == 8
+
+
+@pytest.mark.parametrize(
+    ("fault", "expected"), [(False, "kimi-k2.5"), (True, "claude-sonnet-4-6")]
+)
+def test_chunks_report_the_model_like_a_json_answer(
+    emu, gateway, fault: bool, expected: str
+) -> None:
+    body = {
+        "model": "kimi-k2.5",
+        "prompt": "hi",
+        "fallbacks": [{"model": "claude-sonnet-4-6"}],
+        "fallback_config": {"retry": False},
+    }
+    models = []
+    for stream in (False, True):
+        if fault:
+            emu.add_fault(Fault(status=503))
+        response = chat(gateway, **body, stream=stream)
+        assert response.status_code == 200, response.text
+        if stream:
+            models += {chunk["model"] for chunk in chunks_of(response)}
+        else:
+            models.append(response.json()["model"])
+    assert models == [expected, expected]
