@@ -48,6 +48,7 @@ from aai_gateway._exceptions import (
 )
 from aai_gateway._retry import RetryPolicy
 from aai_gateway._streaming import ChunkAccumulator
+from aai_gateway._tools import resolve_tool_choice
 from aai_gateway._transcript_api import (
     Transcript,
     TranscriptListing,
@@ -145,6 +146,7 @@ __all__ = [
     "has_transcript_tag",
     "known_capabilities",
     "parse_tool_arguments",
+    "resolve_tool_choice",
     "resolve_transcript_refs",
     "transcript_ref",
 ]

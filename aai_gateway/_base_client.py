@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 import httpx
@@ -64,7 +65,12 @@ from aai_gateway._types import (
     parse_error_body,
     parse_rate_limit,
 )
-from aai_gateway._validation import check_capabilities, validate_chat_request
+from aai_gateway._validation import (
+    check_capabilities,
+    normalise_request,
+    to_injection_form,
+    validate_chat_request,
+)
 
 logger = logging.getLogger("aai_gateway")
 T = TypeVar("T")
@@ -78,7 +84,9 @@ def build_chat_body(request: Mapping[str, Any], *, stream: bool) -> bytes:
 
     Known fields come first in the order the gateway documents them, then any
     extra fields in the caller's order. Nothing the caller did not set is added,
-    except the streaming switches.
+    except the streaming switches: `"stream": true` (and `stream_options`, [OBS]
+    gateway-spec.md section 5) on a stream; a plain call sends no `stream` key at
+    all, not the default `false`.
     """
     body = {key: request[key] for key in _KNOWN_ORDER if request.get(key) is not None}
     body.update((k, v) for k, v in request.items() if k not in body and v is not None)
@@ -88,7 +96,54 @@ def build_chat_body(request: Mapping[str, Any], *, stream: bool) -> bytes:
         body.setdefault("stream_options", {"include_usage": True})
     else:
         body.pop("stream_options", None)
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    return encode_json(body)
+
+
+def encode_json(body: Mapping[str, Any]) -> bytes:
+    """`body` as compact UTF-8 JSON, refusing what is not valid JSON text.
+
+    Raises:
+        ValueError: a NaN or infinite number, or a string holding a lone surrogate,
+            named by its place in the body (nothing is sent).
+    """
+    try:
+        return json.dumps(
+            body, ensure_ascii=False, allow_nan=False, separators=(",", ":")
+        ).encode()
+    except (ValueError, UnicodeEncodeError):
+        path, value = _first_unencodable(body, "") or ("body", None)
+        path = path.lstrip(".") or "body"
+        if isinstance(value, float):
+            msg = (
+                f"`{path}` is {value!r}, which JSON cannot carry: give a finite "
+                "number or leave the field out"
+            )
+        else:
+            msg = (
+                f"`{path}` holds a lone surrogate ({value!r}), which is not text: "
+                "fix the string's encoding before sending it"
+            )
+        raise ValueError(msg) from None
+
+
+def _first_unencodable(value: object, path: str) -> tuple[str, object] | None:
+    """The place and value of the first NaN, infinity or lone-surrogate string."""
+    if isinstance(value, float):
+        return None if math.isfinite(value) else (path, value)
+    if isinstance(value, str):
+        bad = next((c for c in value if "\ud800" <= c <= "\udfff"), None)
+        return None if bad is None else (path, bad)
+    items: Iterable[tuple[object, object]] = ()
+    if isinstance(value, Mapping):
+        items = value.items()
+    elif isinstance(value, (list, tuple)):
+        items = enumerate(value)
+    for key, item in items:
+        where = f"{path}[{key}]" if isinstance(key, int) else f"{path}.{key}"
+        found = _first_unencodable(key, where) or _first_unencodable(item, where)
+        if found is not None:
+            return found
+    return None
 
 
 class _BaseClient:
@@ -199,12 +254,13 @@ class _BaseClient:
         stream: bool,
         inline_texts: Mapping[str, str] | None = None,
     ) -> Mapping[str, Any]:
+        request = normalise_request(request)
         validate_chat_request(request)
         request = resolve_transcript_refs(request, inline_texts)
         request = apply_tag_placement(request, self.tag_placement)
         model = request["model"]
         check_capabilities(request, lambda name: self.supports(model, name))
-        return request
+        return to_injection_form(request)
 
     def _inline_ids(self, request: Mapping[str, Any]) -> list[str]:
         """Referenced transcripts beyond the first, whose text is to be inlined."""
@@ -469,9 +525,7 @@ class _BaseClient:
         return http.build_request(
             "POST",
             f"{self.base_url}/understanding{path}",
-            content=json.dumps(
-                body, ensure_ascii=False, separators=(",", ":")
-            ).encode(),
+            content=encode_json(body),
             headers=self._headers(accept="application/json"),
         )
 

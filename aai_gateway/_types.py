@@ -77,7 +77,9 @@ class NamedToolChoice(TypedDict):
     function: dict[str, str]
 
 
-ToolChoice = Literal["none", "auto", "required"] | NamedToolChoice
+# The documented values only (gateway-spec.md section 3.5): `"required"` is
+# [UNCONFIRMED]; `resolve_tool_choice` maps what callers write onto these.
+ToolChoice = Literal["none", "auto"] | NamedToolChoice
 
 
 class FallbackConfig(TypedDict, total=False):

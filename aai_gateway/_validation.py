@@ -1,6 +1,8 @@
 """Checks run on a request before it is sent, so bad input never costs a round trip.
 
-Every error names the argument and says what to do instead.
+Every error names the argument and says what to do instead. `normalise_request`
+first rewrites the few fields callers spell another way into what the vendor schema
+documents, so nothing [UNCONFIRMED] (gateway-spec.md section 16) goes on the wire.
 """
 
 from __future__ import annotations
@@ -8,8 +10,17 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, NoReturn
 
+from aai_gateway._config import TRANSCRIPT_TAG
+from aai_gateway._tools import (
+    bound_tool_names,
+    check_tool_choice,
+    complete_tool_parameters,
+    resolve_tool_choice,
+)
+
 _ROLES = frozenset({"system", "user", "assistant", "tool"})
-_TOOL_CHOICES = frozenset({"none", "auto", "required"})
+# Fields `normalise_request` rewrites; a request without any of them is left alone.
+_NORMALISED = ("max_completion_tokens", "tools", "tool_choice")
 
 # Fields the gateway takes that are not model parameters, so never gated per model.
 GATEWAY_FIELDS = frozenset(
@@ -34,6 +45,69 @@ GATEWAY_FIELDS = frozenset(
 
 def _fail(message: str, kind: type[Exception] = ValueError) -> NoReturn:
     raise kind(message)
+
+
+def normalise_request(request: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The request in the spellings the vendor schema documents (never mutated).
+
+    - `max_completion_tokens` (OpenAI's newer name, [UNCONFIRMED] on the gateway)
+      is sent as `max_tokens`.
+    - A tool without `parameters` gets the empty-object schema.
+    - `tool_choice` goes through `resolve_tool_choice` (no `"required"`).
+
+    Raises:
+        ValueError: `max_tokens` and `max_completion_tokens` disagree, or
+            `tool_choice` is not a value `resolve_tool_choice` takes.
+    """
+    if not any(key in request for key in _NORMALISED):
+        return request
+    out = dict(request)
+    alias = out.pop("max_completion_tokens", None)
+    if alias is not None:
+        if out.get("max_tokens") not in (None, alias):
+            _fail(
+                f"`max_tokens` ({out['max_tokens']!r}) and `max_completion_tokens` "
+                f"({alias!r}) disagree; set one (it is sent as `max_tokens`)"
+            )
+        out["max_tokens"] = alias
+    if out.get("tools") is not None:
+        out["tools"] = complete_tool_parameters(out["tools"])
+    if out.get("tool_choice") is not None:
+        names = bound_tool_names(out.get("tools"))
+        out["tool_choice"] = resolve_tool_choice(out["tool_choice"], names)
+    return out
+
+
+def to_injection_form(request: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A valid request with `transcript_id` in the form whose injection is documented.
+
+    The gateway documents substituting `{{ transcript }}` in a message's string
+    content; in `prompt` and inside content parts it is [UNCONFIRMED]
+    (gateway-spec.md section 3.4). So, when a transcript is injected, `prompt` goes
+    as the one user message it is documented to become, and the first message
+    with the tag sends its text parts joined into one string. Not mutated.
+    """
+    if request.get("transcript_id") is None:
+        return request
+    out = dict(request)
+    if isinstance(out.get("prompt"), str):
+        out["messages"] = [{"role": "user", "content": out.pop("prompt")}]
+    out["messages"] = _join_tagged_parts(out["messages"])
+    return out
+
+
+def _join_tagged_parts(messages: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """`messages` with the first tagged message's text parts as one string."""
+    for position, message in enumerate(messages):
+        content = message.get("content")
+        parts = content if isinstance(content, list) else []
+        texts = [content] if isinstance(content, str) else [p["text"] for p in parts]
+        if any(TRANSCRIPT_TAG in text for text in texts):
+            if parts:
+                joined = {**message, "content": "\n".join(texts)}
+                return [*messages[:position], joined, *messages[position + 1 :]]
+            break
+    return messages
 
 
 def validate_chat_request(request: Mapping[str, Any]) -> None:
@@ -192,27 +266,26 @@ def _validate_gateway_fields(request: Mapping[str, Any]) -> None:
 
 
 def _validate_tools(request: Mapping[str, Any]) -> None:
+    # Forms `normalise_request` completes pass here too: a tool without
+    # `parameters`, and every `tool_choice` that `resolve_tool_choice` takes.
     tools = request.get("tools")
     if tools is not None:
         for number, tool in enumerate(tools if isinstance(tools, list) else [None]):
             function = tool.get("function") if isinstance(tool, Mapping) else None
+            parameters = (
+                function.get("parameters") if isinstance(function, Mapping) else None
+            )
             if (
                 not isinstance(function, Mapping)
                 or not isinstance(function.get("name"), str)
-                or not isinstance(function.get("parameters"), Mapping)
+                or not isinstance(parameters, Mapping | None)
             ):
                 _fail(
                     f"`tools[{number}]` must be {{'type': 'function', 'function': {{'name', 'parameters'}}}}"
                 )
     choice = request.get("tool_choice")
-    if choice is None or (isinstance(choice, str) and choice in _TOOL_CHOICES):
-        return
-    function = choice.get("function") if isinstance(choice, Mapping) else None
-    if not isinstance(function, Mapping) or not isinstance(function.get("name"), str):
-        _fail(
-            f"`tool_choice` must be 'none', 'auto', 'required' or "
-            f"{{'type': 'function', 'function': {{'name': ...}}}}, got {choice!r}"
-        )
+    if choice is not None:
+        check_tool_choice(choice, bound_tool_names(tools))
 
 
 def check_capabilities(

@@ -79,7 +79,12 @@ class GatewayModelMixin(BaseModel):
     region: Region | None = None
     """`"us"` (default) or `"eu"`."""
     temperature: float | None = None
-    max_tokens: int | None = None
+    max_tokens: int | None = Field(
+        default=None,
+        validation_alias=AliasChoices("max_tokens", "max_completion_tokens"),
+    )
+    """The output cap, sent as `max_tokens` (alias `max_completion_tokens`, the
+    newer OpenAI name, which the gateway does not document)."""
     stop: list[str] | None = Field(
         default=None, validation_alias=AliasChoices("stop", "stop_sequences")
     )

@@ -47,7 +47,6 @@ from aai_gateway import (
     Message,
     ToolCall,
     ToolCallDelta,
-    ToolParam,
     Usage,
 )
 from aai_gateway._prototype import Prototype
@@ -59,7 +58,6 @@ __all__ = [
     "from_gateway_tool_calls",
     "response_metadata",
     "to_gateway_messages",
-    "to_gateway_tool_choice",
     "to_usage_metadata",
 ]
 
@@ -185,13 +183,63 @@ def _assistant(message: AIMessage, where: str, model: str) -> Message:
     return _named(message, wire)
 
 
+def _json_text(value: object, where: str) -> str:
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError) as exc:
+        msg = (
+            f"{where} holds {type(value).__name__} data that is not JSON ({exc}); a "
+            "tool result goes to the gateway as text: return a string or JSON data"
+        )
+        raise TypeError(msg) from exc
+
+
+def _tool_part(part: object, where: str, model: str) -> str:
+    """One part of a tool result as text: text as is, untyped data as JSON."""
+    if isinstance(part, str):
+        return part
+    kind = part.get("type") if isinstance(part, Mapping) else None
+    if isinstance(part, Mapping) and kind in ("text", "text-plain"):
+        text = part.get("text")
+        if isinstance(text, str):
+            return text
+    if isinstance(part, Mapping) and "type" not in part:
+        return _json_text(dict(part), where)
+    if kind in _MEDIA_BLOCKS:
+        raise _media_error(str(kind), where, model)
+    name = kind if isinstance(kind, str) else type(part).__name__
+    msg = (
+        f"{where} is a {name!r} part of a tool result; the AssemblyAI LLM Gateway "
+        f"takes a tool result as one string (model {model!r}): return text or JSON data"
+    )
+    raise ValueError(msg)
+
+
+def _tool_content(message: BaseMessage, where: str, model: str) -> str:
+    """A tool result's content as the one string the gateway takes ([DOC] ToolMessage).
+
+    Text parts are joined with newlines; untyped data parts and non-list,
+    non-string content go as JSON text.
+    """
+    content: object = message.content
+    if isinstance(content, str):
+        return content
+    if not isinstance(content, list):
+        return _json_text(content, f"{where}.content")
+    return "\n".join(
+        _tool_part(part, f"{where}.content[{number}]", model)
+        for number, part in enumerate(content)
+    )
+
+
 def _tool(message: ToolMessage, where: str, model: str) -> Message:
-    wire = {
+    # No `name`: the vendor's ToolMessage has only role, content and tool_call_id
+    # (the call's id already ties the result to its function).
+    return {
         "role": "tool",
         "tool_call_id": message.tool_call_id,
-        "content": "\n".join(_texts(message, where, model)),
+        "content": _tool_content(message, where, model),
     }
-    return _named(message, wire)
 
 
 def _chat_message(message: ChatMessage, where: str, model: str) -> Message:
@@ -244,42 +292,6 @@ def to_gateway_message(message: BaseMessage, position: int, model: str) -> Messa
 def to_gateway_messages(messages: Sequence[BaseMessage], model: str) -> list[Message]:
     """LangChain messages as wire messages, in order (see `to_gateway_message`)."""
     return [to_gateway_message(m, i, model) for i, m in enumerate(messages)]
-
-
-def _named_choice(name: str) -> dict[str, Any]:
-    return {"type": "function", "function": {"name": name}}
-
-
-def to_gateway_tool_choice(
-    tool_choice: object, tools: Sequence[ToolParam]
-) -> str | dict[str, Any] | None:
-    """Map LangChain's `tool_choice` onto what the gateway documents.
-
-    `"auto"` and `"none"` pass through; a tool name becomes a named function;
-    `"any"`, `"required"` and `True` become the one tool by name when there is only
-    one, else `"required"`. `False` and `None` send nothing; a dict passes through.
-
-    Raises:
-        ValueError: a name that is not among the bound tools, or an unknown value.
-    """
-    names = [t["function"]["name"] for t in tools]
-    if tool_choice is None or tool_choice is False:
-        return None
-    if tool_choice in ("auto", "none"):
-        return str(tool_choice)
-    if tool_choice is True or tool_choice in ("any", "required"):
-        if len(names) == 1:
-            return _named_choice(names[0])
-        return "required"
-    if isinstance(tool_choice, str) and tool_choice in names:
-        return _named_choice(tool_choice)
-    if isinstance(tool_choice, Mapping):
-        return dict(tool_choice)
-    msg = (
-        f"`tool_choice` must be 'auto', 'none', 'any', True, or one of the bound "
-        f"tools {names}, got {tool_choice!r}"
-    )
-    raise ValueError(msg)
 
 
 # -- responses --------------------------------------------------------------------

@@ -53,12 +53,12 @@ def to_gateway_response_format(
     if isinstance(schema, Mapping) and "type" in schema and "json_schema" in schema:
         return dict(schema)
     function = convert_to_openai_tool(schema, strict=strict)["function"]
-    json_schema: dict[str, Any] = {
-        "name": function["name"],
-        "schema": function["parameters"],
-    }
+    parameters = dict(function["parameters"])
     if function.get("description"):
-        json_schema["description"] = function["description"]
+        # The vendor's JsonSchemaConfig has no `description` (name, schema, strict):
+        # the schema's own `description` carries it to the model instead.
+        parameters.setdefault("description", function["description"])
+    json_schema: dict[str, Any] = {"name": function["name"], "schema": parameters}
     if strict is not None:
         json_schema["strict"] = strict
     return {"type": "json_schema", "json_schema": json_schema}

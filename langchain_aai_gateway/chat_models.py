@@ -22,13 +22,12 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from typing_extensions import Self
 
-from aai_gateway import ToolParam, known_capabilities
+from aai_gateway import ToolParam, known_capabilities, resolve_tool_choice
 from langchain_aai_gateway._common import GatewayModelMixin
 from langchain_aai_gateway._convert import (
     StreamConverter,
     from_gateway_completion,
     to_gateway_messages,
-    to_gateway_tool_choice,
 )
 from langchain_aai_gateway._structured import (
     JSON_REPAIR,
@@ -199,9 +198,12 @@ class ChatAssemblyAI(GatewayModelMixin, BaseChatModel):
         Args:
             tools: LangChain tools, functions, Pydantic classes, TypedDicts or
                 JSON/OpenAI tool schemas.
-            tool_choice: `"auto"`, `"none"`, a tool name, or `"any"`/`True` (the
-                one tool by name when only one is bound, else `"required"`).
-            parallel_tool_calls: Sent only when set (not every model takes it).
+            tool_choice: `"auto"`, `"none"`, a tool name, or `"any"`/`"required"`/
+                `True`: the one tool by name when only one is bound; with several,
+                `"auto"` and a `UserWarning` (the gateway documents no way to force
+                one of several; pass a name). See `aai_gateway.resolve_tool_choice`.
+            parallel_tool_calls: Sent only when set (undocumented on the gateway;
+                not every model takes it).
             strict: Ask for schema-exact arguments.
             response_format: A `{"type": "json_schema", ...}` dict or a schema, for
                 structured final answers (`create_agent`'s provider strategy).
@@ -211,7 +213,8 @@ class ChatAssemblyAI(GatewayModelMixin, BaseChatModel):
             convert_to_openai_tool(t, strict=strict)  # type: ignore[misc]
             for t in tools
         ]
-        choice = to_gateway_tool_choice(tool_choice, formatted)
+        names = [t["function"]["name"] for t in formatted]
+        choice = resolve_tool_choice(tool_choice, names)
         if choice is not None:
             kwargs["tool_choice"] = choice
         if parallel_tool_calls is not None:

@@ -43,7 +43,6 @@ __all__ = [
     "build_response_kwargs",
     "from_gateway_completion",
     "parse_structured",
-    "resolve_tool_choice",
     "to_completion_response",
     "to_gateway_messages",
     "to_gateway_tools",
@@ -213,38 +212,6 @@ def to_gateway_tools(
             spec = {**spec, "function": {**spec["function"], "strict": strict}}
         specs.append(spec)
     return specs
-
-
-def _named(name: str) -> dict[str, Any]:
-    return {"type": "function", "function": {"name": name}}
-
-
-def resolve_tool_choice(
-    tool_choice: str | Mapping[str, Any] | None,
-    *,
-    tool_required: bool,
-    tool_names: Sequence[str],
-) -> str | dict[str, Any] | None:
-    """The wire `tool_choice` for a call offering `tool_names`.
-
-    The gateway documents `none`, `auto` and a named function; `required` is
-    unconfirmed (gateway-spec.md section 3.5). So "must call a tool" becomes the
-    named function when exactly one tool is offered (every structured-output
-    call), and `auto` otherwise. A bare tool name becomes the named function.
-    """
-    if not tool_names:
-        return None
-    if isinstance(tool_choice, Mapping):
-        return dict(tool_choice)
-    if tool_choice in ("none", "auto"):
-        return tool_choice
-    if tool_choice not in (None, "required"):
-        return _named(tool_choice)
-    if tool_required or tool_choice == "required":
-        if len(tool_names) == 1:
-            return _named(tool_names[0])
-        return "auto"
-    return None
 
 
 # -- responses in ---------------------------------------------------------------------

@@ -36,7 +36,7 @@ from llama_index.core.llms.llm import ToolSelection
 from llama_index.core.prompts import PromptTemplate
 from llama_index.core.tools import BaseTool
 from llama_index.core.types import Model, PydanticProgramMode
-from pydantic import BaseModel
+from pydantic import AliasChoices, BaseModel
 
 from aai_gateway import (
     DEFAULT_MAX_TOKENS,
@@ -45,13 +45,13 @@ from aai_gateway import (
     ChatStream,
     GatewayClient,
     known_capabilities,
+    resolve_tool_choice,
 )
 from llama_index_aai_gateway._convert import (
     StreamState,
     build_response_format,
     from_gateway_completion,
     parse_structured,
-    resolve_tool_choice,
     to_completion_response,
     to_gateway_messages,
     to_gateway_tools,
@@ -163,7 +163,11 @@ class AssemblyAI(FunctionCallingLLM):
     )
     temperature: float | None = Field(default=None, ge=0.0, le=2.0)
     max_tokens: int | None = Field(
-        default=None, gt=0, description="Output cap (gateway default 1000)."
+        default=None,
+        gt=0,
+        validation_alias=AliasChoices("max_tokens", "max_completion_tokens"),
+        description="Output cap (gateway default 1000), sent as `max_tokens`; "
+        "`max_completion_tokens` is accepted as another name for it.",
     )
     timeout: float | None = Field(
         default=None, gt=0, description="Seconds per request (default 600)."
@@ -550,9 +554,7 @@ class AssemblyAI(FunctionCallingLLM):
             **kwargs,
             "messages": messages,
             "tools": specs or None,
-            "tool_choice": resolve_tool_choice(
-                tool_choice, tool_required=tool_required, tool_names=names
-            ),
+            "tool_choice": _tool_choice(tool_choice, tool_required, names),
         }
 
     def _validate_chat_with_tools_response(
@@ -609,6 +611,21 @@ def _payload(
     """`BaseLLM.to_payload` for these fields; callers get a copy (values are immutable)."""
     metadata = LLMMetadata(**_metadata_fields(model, context_window, max_tokens))
     return MappingProxyType({"class_name": class_name, **metadata.model_dump()})
+
+
+def _tool_choice(
+    tool_choice: str | dict[str, Any] | None, tool_required: bool, names: list[str]
+) -> object:
+    """The wire `tool_choice`: the core's one rule (`aai_gateway.resolve_tool_choice`).
+
+    `tool_required` asks for `"required"` when no `tool_choice` is given: the one
+    tool by name, or `"auto"` with a `UserWarning` when several are offered.
+    """
+    if not names:
+        return None
+    if tool_choice is None and tool_required:
+        tool_choice = "required"
+    return resolve_tool_choice(tool_choice, names)
 
 
 def _check_type(value: object, kind: type, name: str) -> None:

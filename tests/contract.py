@@ -92,8 +92,8 @@ LATER_ADDITIONS: dict[str, Any] = {
         },
         "required": ["role"],
     },
-    # [3.5] "required" is not in the enum; sent only when a caller asks for it.
-    "tool_choice_strings": ["none", "auto", "required"],
+    # [3.5] "required" is not in the enum and unconfirmed: the client never sends it.
+    "tool_choice_strings": ["none", "auto"],
     # [4.1] model, message.tool_calls, nullable content, choice index.
     "response_properties": {"model": {"type": "string"}},
     # [6.1] the flat envelope (June 2026) and the auth envelope beside the nested one.

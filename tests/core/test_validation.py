@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
 
-from aai_gateway._validation import check_capabilities, validate_chat_request
+from aai_gateway._validation import (
+    check_capabilities,
+    normalise_request,
+    validate_chat_request,
+)
 
 BASE: dict[str, Any] = {"model": "m", "messages": [{"role": "user", "content": "hi"}]}
 TOOL = {"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}
@@ -20,7 +25,10 @@ TOOL = {"type": "function", "function": {"name": "f", "parameters": {"type": "ob
             "tool_choice": {"type": "function", "function": {"name": "f"}},
             "tools": [TOOL],
         },
+        {"tool_choice": "auto", "tools": [TOOL]},
+        # Forms `normalise_request` completes before sending.
         {"tool_choice": "required", "tools": [TOOL]},
+        {"tools": [{"type": "function", "function": {"name": "f"}}]},
         {"temperature": 0, "max_tokens": 1},
         {"temperature": 2.0},
         {
@@ -67,6 +75,16 @@ def test_valid_requests_pass(extra: dict[str, Any]) -> None:
         ({"fallbacks": [{"temperature": 1}]}, "`fallbacks`"),
         ({"tools": [{"type": "function"}]}, "`tools[0]`"),
         ({"tool_choice": "any"}, "`tool_choice`"),
+        ({"tool_choice": "sometimes", "tools": [TOOL]}, "`tool_choice`"),
+        ({"tool_choice": "g", "tools": [TOOL]}, "`tool_choice`"),
+        (
+            {
+                "tools": [
+                    {"type": "function", "function": {"name": "f", "parameters": 1}}
+                ]
+            },
+            "`tools[0]`",
+        ),
     ],
 )
 def test_invalid_requests_name_the_argument(extra: dict[str, Any], names: str) -> None:
@@ -87,3 +105,17 @@ def test_capabilities_name_every_refused_parameter() -> None:
     with pytest.raises(ValueError, match="`tools`, `tool_choice`"):
         check_capabilities(request, lambda name: name not in refused)
     check_capabilities(request, lambda name: None)
+
+
+def test_normalise_request_leaves_a_plain_request_and_its_input_alone() -> None:
+    assert normalise_request(BASE) is BASE
+    request = {**BASE, "max_completion_tokens": 5, "tools": [TOOL]}
+    before = copy.deepcopy(request)
+    out = normalise_request(request)
+    assert request == before
+    assert out["max_tokens"] == 5
+    assert "max_completion_tokens" not in out
+    assert out["tools"][0]["function"]["parameters"] == {
+        "type": "object",
+        "properties": {},
+    }

@@ -284,11 +284,13 @@ def test_bind_tools_options(fake_gateway: Any) -> None:
         """Multiply two numbers."""
         return a * b
 
-    llm.bind_tools(
-        [add, mul], tool_choice="any", parallel_tool_calls=False, strict=True
-    ).invoke("x")
+    with pytest.warns(UserWarning, match="pass one tool's name"):
+        bound = llm.bind_tools(
+            [add, mul], tool_choice="any", parallel_tool_calls=False, strict=True
+        )
+    bound.invoke("x")
     body = gateway.bodies()[0]
-    assert body["tool_choice"] == "required"
+    assert body["tool_choice"] == "auto"  # "required" is not documented
     assert body["parallel_tool_calls"] is False
     assert body["tools"][0]["function"]["strict"] is True
     assert [t["function"]["name"] for t in body["tools"]] == ["add", "mul"]

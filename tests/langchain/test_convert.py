@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-from typing import Any
 
 import pytest
 from langchain_core.messages import (
@@ -28,7 +27,6 @@ from langchain_aai_gateway._convert import (
     _text_chunk,
     from_gateway_completion,
     to_gateway_messages,
-    to_gateway_tool_choice,
     to_usage_metadata,
 )
 
@@ -57,7 +55,8 @@ def test_roles_names_and_tool_calls() -> None:
                 }
             ],
         },
-        {"role": "tool", "tool_call_id": "c1", "content": "42", "name": "f"},
+        # No `name` on a tool result: the vendor's ToolMessage has none.
+        {"role": "tool", "tool_call_id": "c1", "content": "42"},
         {"role": "assistant", "content": "Done", "name": "bot"},
     ]
 
@@ -153,40 +152,6 @@ def test_inputs_are_not_mutated() -> None:
     before = copy.deepcopy(messages)
     to_gateway_messages(messages, MODEL)
     assert messages == before
-
-
-TOOLS: list[Any] = [{"type": "function", "function": {"name": "f", "parameters": {}}}]
-TWO_TOOLS: list[Any] = [
-    *TOOLS,
-    {"type": "function", "function": {"name": "g", "parameters": {}}},
-]
-NAMED_F = {"type": "function", "function": {"name": "f"}}
-
-
-@pytest.mark.parametrize(
-    ("choice", "tools", "expected"),
-    [
-        (None, TOOLS, None),
-        (False, TOOLS, None),
-        ("auto", TOOLS, "auto"),
-        ("none", TOOLS, "none"),
-        ("f", TWO_TOOLS, NAMED_F),
-        ("any", TOOLS, NAMED_F),
-        (True, TOOLS, NAMED_F),
-        ("required", TOOLS, NAMED_F),
-        ("any", TWO_TOOLS, "required"),
-        (NAMED_F, TWO_TOOLS, NAMED_F),
-    ],
-)
-def test_tool_choice_mapping(
-    choice: object, tools: list[Any], expected: object
-) -> None:
-    assert to_gateway_tool_choice(choice, tools) == expected
-
-
-def test_tool_choice_unknown_name_raises() -> None:
-    with pytest.raises(ValueError, match="'h'"):
-        to_gateway_tool_choice("h", TWO_TOOLS)
 
 
 def test_usage_details_only_when_sent() -> None:

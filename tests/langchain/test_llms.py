@@ -63,7 +63,9 @@ def test_prompt_field_and_overrides(mode: str, fake_gateway: Any) -> None:
     assert gateway.bodies() == [
         {
             "model": "gpt-5",
-            "prompt": f"{TRANSCRIPT_TAG} Who?",
+            # With a transcript, the prompt goes as the user message it is
+            # documented to become (tag substitution in `prompt` is unconfirmed).
+            "messages": [{"role": "user", "content": f"{TRANSCRIPT_TAG} Who?"}],
             "max_tokens": 20,
             "stop": ["x"],
             "transcript_id": TRANSCRIPT,
@@ -110,7 +112,9 @@ def test_prompt_template_chain_with_transcript(mode: str, fake_gateway: Any) -> 
         | StrOutputParser()
     )
     assert _invoke(mode, chain, {}) == "Hello."
-    assert gateway.bodies()[0]["prompt"] == f"{TRANSCRIPT_TAG} Who spoke first?"
+    assert gateway.bodies()[0]["messages"] == [
+        {"role": "user", "content": f"{TRANSCRIPT_TAG} Who spoke first?"}
+    ]
 
 
 def test_fstring_mangled_tag_is_explained(fake_gateway: Any) -> None:
@@ -133,7 +137,8 @@ def test_auto_tag_placement_for_prompts(fake_gateway: Any) -> None:
         **gateway.options(),
     )
     llm.invoke("Who spoke first?")
-    assert TRANSCRIPT_TAG in gateway.bodies()[0]["prompt"]
+    [message] = gateway.bodies()[0]["messages"]
+    assert TRANSCRIPT_TAG in message["content"]
 
 
 def test_ls_params_and_identity() -> None:

@@ -11,6 +11,12 @@ Re-record against the real gateway (needs a key and network):
 Re-record against a fresh local emulator (no key): the same without the key and
 without `--force-enable-socket`. `cassettes/README.md` says which target each
 cassette set came from.
+
+Against a fresh emulator in one profile of its unconfirmed rules, with VCR off (no
+cassette is read or written; `--disable-recording` is implied):
+
+    AAI_GATEWAY_EMULATOR_PROFILE=strict pytest tests/langchain/test_standard.py -p no:randomly --disable-recording
+    AAI_GATEWAY_EMULATOR_PROFILE=lenient pytest tests/langchain/test_standard.py -p no:randomly --disable-recording
 """
 
 from __future__ import annotations
@@ -21,13 +27,24 @@ from typing import Any
 
 import httpx
 import pytest
+from langchain_core.language_models import BaseChatModel
+from langchain_core.tools import tool
 from langchain_tests.integration_tests import ChatModelIntegrationTests
+from langchain_tests.integration_tests.chat_models import magic_function
 
 from langchain_aai_gateway import ChatAssemblyAI
-from tests.conftest import TEST_KEY
+from tests.conftest import PROFILE_VARIABLE, TEST_KEY, emulator_profile
 from tests.langchain.conftest import MODEL
 
-pytestmark = pytest.mark.vcr
+pytestmark = [
+    pytest.mark.vcr,
+    # `tool_choice="any"` over several tools is sent as "auto" with a UserWarning
+    # (asserted with `pytest.warns` in test_documented_body.py); the standard tests
+    # cannot be wrapped, so that one warning is let through here.
+    pytest.mark.filterwarnings(
+        r"ignore:`tool_choice='any'` with \d+ tools:UserWarning"
+    ),
+]
 
 # Read at import time: an autouse fixture clears the variable before each test so a
 # developer's key never reaches an ordinary run.
@@ -40,11 +57,25 @@ _TARGET: dict[str, Any] = {}
 _CLIENTS: list[httpx.Client | httpx.AsyncClient] = []
 
 
+@pytest.fixture(scope="module")
+def disable_recording(request: pytest.FixtureRequest) -> bool:
+    """VCR off when an emulator profile is chosen (pytest-recording's own fixture)."""
+    chosen = bool(os.environ.get(PROFILE_VARIABLE))
+    return chosen or bool(request.config.getoption("--disable-recording"))
+
+
 @pytest.fixture(scope="module", autouse=True)
 def _gateway_target(request: pytest.FixtureRequest) -> Iterator[None]:
     """Point the model at the replay URL, the real gateway, or a fresh emulator."""
     mode = request.config.getoption("--record-mode")
-    if mode == "none":
+    if os.environ.get(PROFILE_VARIABLE):
+        from aai_gateway.testing import GatewayEmulator
+
+        emulator = GatewayEmulator(rate_limit=None, **emulator_profile())
+        with emulator.serve() as server:
+            _TARGET.update(base_url=server.base_url, api_key=TEST_KEY)
+            yield
+    elif mode == "none":
         _TARGET.update(base_url=_REPLAY_URL, api_key=TEST_KEY)
         yield
     elif _RECORDING_KEY:
@@ -97,4 +128,32 @@ class TestChatAssemblyAIStandard(ChatModelIntegrationTests):
 
     @property
     def enable_vcr_tests(self) -> bool:
-        return True
+        # `test_stream_time` needs a cassette; an emulator run has none.
+        return not os.environ.get(PROFILE_VARIABLE)
+
+    @pytest.mark.xfail(
+        reason="tool_choice='any' over several tools cannot force a call: the gateway "
+        "documents only 'none', 'auto' and one named function, so 'auto' is sent "
+        "(forcing one named tool is tested in test_documented_body.py)",
+        raises=AssertionError,
+        strict=True,
+    )
+    def test_tool_choice(self, model: BaseChatModel) -> None:
+        super().test_tool_choice(model)
+
+    def test_tool_choice_by_name_forces_one_of_several(
+        self, model: BaseChatModel
+    ) -> None:
+        """The half of `test_tool_choice` the gateway documents: a tool by name."""
+
+        @tool
+        def get_weather(location: str) -> str:
+            """Get weather at a location."""
+            return "It's sunny."
+
+        tools = [magic_function, get_weather]
+        with pytest.warns(UserWarning, match="pass one tool's name"):
+            model.bind_tools(tools, tool_choice="any")
+        named = model.bind_tools(tools, tool_choice="magic_function")
+        result = named.invoke("Hello!")
+        assert [call["name"] for call in result.tool_calls] == ["magic_function"]

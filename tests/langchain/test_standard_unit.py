@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from langchain_tests.unit_tests import ChatModelUnitTests
 
 from langchain_aai_gateway import ChatAssemblyAI
+
+# `test_bind_tool_pydantic` binds four tools with `tool_choice="any"`: the gateway
+# documents no way to force one of several, so "auto" is sent with a UserWarning
+# (asserted with `pytest.warns` in test_documented_body.py). The standard test only
+# checks the binding, and the suite forbids wrapping it, so that one warning is let
+# through here.
+pytestmark = pytest.mark.filterwarnings(
+    r"ignore:`tool_choice='any'` with \d+ tools:UserWarning"
+)
 
 
 class TestChatAssemblyAIUnit(ChatModelUnitTests):

@@ -44,7 +44,6 @@ def test_prepare_chat_with_tools_leaves_the_history_alone(llm: AssemblyAI) -> No
             {"tool_required": True},
             {"type": "function", "function": {"name": "add"}},
         ),
-        (TOOLS, {"tool_required": True}, "auto"),
         (
             TOOLS,
             {"tool_choice": "multiply"},

@@ -23,6 +23,10 @@ from aai_gateway import AssemblyAIGatewayError, GatewayClient
 from tests.conftest import TEST_KEY, completion_body, sse_body, sse_response
 from tests.contract import check_request, requires_vendor_files
 
+# `tool_choice` "required"/"any" over several tools is sent as "auto" with a
+# UserWarning (aai_gateway.resolve_tool_choice; asserted in tests/core/test_tools.py).
+pytestmark = pytest.mark.filterwarnings("ignore:`tool_choice=:UserWarning")
+
 DOCUMENTED = (ValueError, TypeError, AssemblyAIGatewayError)
 MODELS = ["claude-sonnet-4-6", "gpt-4.1", "qwen3.5-4b-32k-fast", "gemini-2.5-flash"]
 
