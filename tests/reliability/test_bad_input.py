@@ -173,6 +173,17 @@ ROWS = [
     Row(
         "model-region-eu", ("`model_region`", "'global'"), kwargs={"model_region": "eu"}
     ),
+    Row("nan-top-p", ("`top_p`", "nan", "JSON"), kwargs={"top_p": float("nan")}),
+    Row(
+        "infinite-seed-in-an-extra-field",
+        ("`seed`", "inf"),
+        kwargs={"seed": float("inf")},
+    ),
+    Row(
+        "lone-surrogate-in-content",
+        ("`messages[0].content`", "lone surrogate"),
+        prompt={"langchain": lambda: "Hi \ud800", "llama_index": lambda: "Hi \ud800"},
+    ),
     Row(
         "parameter-the-model-excludes",
         ("`response_format`", "'gpt-4.1'"),
