@@ -3,14 +3,17 @@
 Auth is the raw key (a `Bearer` prefix is accepted too); errors are
 `{"error": "..."}`; an unknown id answers 400
 `Transcript lookup error, transcript id not found`. Sentences, paragraphs and
-subtitles of a transcript that is not `completed` answer 400.
+subtitles of a transcript that is not `completed` answer 400, and so does every
+malformed query parameter (numbers are ASCII digits only: `int()` would take
+`"٣"` and choke on `"²"`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -72,19 +75,42 @@ def _list_item(
     }
 
 
+_ASCII_NUMBER = re.compile(r"[0-9]{1,9}")
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _read_number(value: str, name: str, low: int, high: int | None = None) -> int:
+    """A query number: ASCII digits within `low..high`, else a 400 naming `name`."""
+    number = int(value) if _ASCII_NUMBER.fullmatch(value) else None
+    if number is None or number < low or (high is not None and number > high):
+        bounds = f"between {low} and {high}" if high else f"of at least {low}"
+        raise _Refused(rest_error(400, f"{name} must be an integer {bounds}"))
+    return number
+
+
 def _read_limit(value: str | None) -> int:
-    if value is None:
-        return 10
-    if not value.isdigit() or not 1 <= int(value) <= 200:
-        raise _Refused(rest_error(400, "limit must be an integer between 1 and 200"))
-    return int(value)
+    return 10 if value is None else _read_number(value, "limit", 1, 200)
+
+
+def _is_date(value: str) -> bool:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _read_day(value: str | None) -> str | None:
+    if value is None or (_DAY.fullmatch(value) and _is_date(value)):
+        return value
+    raise _Refused(rest_error(400, "created_on must be a date as YYYY-MM-DD"))
 
 
 def _filter(items: list[Listed], query: Mapping[str, str]) -> list[Listed]:
     status = query.get("status")
     if status is not None and status not in _STATUSES:
         raise _Refused(rest_error(400, f"status must be one of {', '.join(_STATUSES)}"))
-    day = query.get("created_on")
+    day = _read_day(query.get("created_on"))
     return [
         (t, created)
         for t, created in items
@@ -121,13 +147,19 @@ def _page_details(
     limit: int,
     request: Request,
 ) -> dict[str, Any]:
-    """`page_details`: `prev_url` to older items, `next_url` to newer ones (or null)."""
+    """`page_details` as in the vendor's example (spec 12.3).
+
+    `prev_url` goes to older items (`before_id` = the page's oldest), null when
+    there are none; `next_url` to newer ones (`after_id` = the page's newest), on
+    every page with items, the newest too (the vendor's first page has one), so a
+    walk along `next_url` ends on an empty page whose `next_url` is null.
+    """
     base = str(request.base_url).rstrip("/")
     details: dict[str, Any] = {"limit": limit, "result_count": len(page)}
     details.update(current_url=str(request.url), prev_url=None, next_url=None)
     if page and page[-1] != items[-1]:
         details["prev_url"] = _page_url(base, query, limit, before_id=page[-1][0]["id"])
-    if page and page[0] != items[0]:
+    if page:
         details["next_url"] = _page_url(base, query, limit, after_id=page[0][0]["id"])
     return details
 
@@ -231,6 +263,8 @@ class RestRoutes:
             for w in request.query_params.get("words", "").split(",")
             if w.strip()
         ]
+        if not wanted:
+            raise _Refused(rest_error(400, "words must list at least one word"))
         words = _words(transcript)
         matches = [_search(words, term) for term in wanted]
         matches = [m for m in matches if m["count"]]
@@ -264,9 +298,7 @@ def _chars_per_caption(request: Request) -> int:
     value = request.query_params.get("chars_per_caption")
     if value is None:
         return DEFAULT_CHARS_PER_CAPTION
-    if not value.isdigit() or int(value) < 1:
-        raise _Refused(rest_error(400, "chars_per_caption must be a positive integer"))
-    return int(value)
+    return _read_number(value, "chars_per_caption", 1)
 
 
 def _normalise(word: str) -> str:

@@ -49,8 +49,44 @@ def validate_understanding(body: Any, *, require_transcript: bool) -> list[str]:
         errors.append(
             "speech_understanding.request needs at least one of " + ", ".join(TASKS)
         )
+    errors += _check_option_types(request)
     errors += _check_translation(request.get("translation"))
     errors += _check_speakers(request.get("speaker_identification"))
+    return errors
+
+
+# The typed options of each task (vendor file; spec 9 for the later ones).
+_OPTION_TYPES: dict[str, dict[str, type]] = {
+    "translation": {
+        "formal": bool,
+        "match_original_utterance": bool,
+        "force_translation": bool,
+    },
+    "custom_formatting": {
+        "date": str,
+        "phone_number": str,
+        "email": str,
+        "format_utterances": bool,
+    },
+    "summarization": {"summary_type": str, "effort": str},
+    "action_items": {"include_decisions": bool, "effort": str},
+}
+_TYPE_NAMES = {bool: "a boolean", str: "a string"}
+
+
+def _check_option_types(request: Mapping[str, Any]) -> list[str]:
+    """Each task's options are an object, and its known options have their types."""
+    errors = []
+    for task in TASKS:
+        options = request.get(task)
+        if task not in request or options is None:
+            continue
+        if not isinstance(options, dict):
+            errors.append(f"speech_understanding.request.{task} must be an object")
+            continue
+        for name, kind in _OPTION_TYPES.get(task, {}).items():
+            if name in options and not isinstance(options[name], kind):
+                errors.append(f"{task}.{name} must be {_TYPE_NAMES[kind]}")
     return errors
 
 
@@ -77,6 +113,9 @@ def _check_speakers(options: Any) -> list[str]:
         "role",
     ):
         return ["speaker_identification.speaker_type must be name or role"]
+    malformed = _malformed_speakers(options)
+    if malformed:
+        return [malformed]
     names = speaker_names(options)
     if not names:
         return ["speaker_identification needs known_values or speakers"]
@@ -87,6 +126,33 @@ def _check_speakers(options: Any) -> list[str]:
     return []
 
 
+def _malformed_speakers(options: Mapping[str, Any]) -> str | None:
+    """Why `known_values` or `speakers` has the wrong shape, if it does."""
+    known = options.get("known_values")
+    if known is not None and not (
+        isinstance(known, list) and all(isinstance(v, str) for v in known)
+    ):
+        return "speaker_identification.known_values must be an array of strings"
+    speakers = options.get("speakers")
+    if speakers is not None and not (
+        isinstance(speakers, list)
+        and all(isinstance(s, dict) and _speaker_name(s) for s in speakers)
+    ):
+        return (
+            "speaker_identification.speakers must be an array of objects "
+            "with a string name or role"
+        )
+    return None
+
+
+def _speaker_name(speaker: Mapping[str, Any]) -> str | None:
+    for key in ("name", "role"):
+        value = speaker.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
 def speaker_names(options: Mapping[str, Any]) -> list[str]:
     """The names (or roles) speakers are identified as."""
     known = options.get("known_values")
@@ -95,9 +161,8 @@ def speaker_names(options: Mapping[str, Any]) -> list[str]:
     speakers = options.get("speakers")
     if not isinstance(speakers, list):
         return []
-    return [
-        str(s.get("name") or s.get("role")) for s in speakers if isinstance(s, dict)
-    ]
+    names = (_speaker_name(s) for s in speakers if isinstance(s, dict))
+    return [name for name in names if name]
 
 
 def run_understanding(

@@ -180,8 +180,11 @@ def test_list_first_page(emu, rest, server) -> None:
     assert details["limit"] == 10
     assert details["result_count"] == len(MEETINGS)
     assert details["current_url"] == f"{server.url}/v2/transcript"
-    assert details["prev_url"] is None
-    assert details["next_url"] is None
+    assert details["prev_url"] is None  # nothing older
+    # Newer ones may come: the vendor's first page links them too (spec 12.3).
+    assert details["next_url"] == (
+        f"{server.url}/v2/transcript?limit=10&after_id={NEWEST_FIRST[0]}"
+    )
     items = body["transcripts"]
     assert [t["id"] for t in items] == NEWEST_FIRST
     first = items[0]
@@ -225,7 +228,41 @@ def test_list_next_url_goes_back_to_newer(emu, rest) -> None:
     }
     newer = rest.get(next_url).json()
     assert [t["id"] for t in newer["transcripts"]] == NEWEST_FIRST[0:2]
-    assert newer["page_details"]["next_url"] is None
+    newest = rest.get(newer["page_details"]["next_url"]).json()
+    assert newest["transcripts"] == []
+    assert newest["page_details"]["next_url"] is None
+
+
+def test_list_first_page_with_more_has_vendor_page_details(emu, rest, server) -> None:
+    # The shape of the vendor's TranscriptList example (spec 12.3): limit 3.
+    body = rest.get("/v2/transcript", params={"limit": 3}).json()
+    assert [t["id"] for t in body["transcripts"]] == NEWEST_FIRST[:3]
+    base = f"{server.url}/v2/transcript?limit=3"
+    assert body["page_details"] == {
+        "limit": 3,
+        "result_count": 3,
+        "current_url": base,
+        "prev_url": f"{base}&before_id={NEWEST_FIRST[2]}",
+        "next_url": f"{base}&after_id={NEWEST_FIRST[0]}",
+    }
+
+
+def test_list_next_url_walks_every_transcript_once(emu, rest) -> None:
+    url: str | None = "/v2/transcript?limit=3"
+    while url:  # down to the oldest page along prev_url
+        oldest = rest.get(url).json()
+        url = oldest["page_details"]["prev_url"]
+    seen = [t["id"] for t in oldest["transcripts"]]
+    url, pages = oldest["page_details"]["next_url"], []
+    while url:  # then back up along next_url
+        page = rest.get(url).json()
+        pages.append(page)
+        seen = [t["id"] for t in page["transcripts"]] + seen
+        url = page["page_details"]["next_url"]
+    assert seen == NEWEST_FIRST  # each exactly once, newest first
+    assert pages[-1]["page_details"]["result_count"] == 0
+    assert pages[-1]["page_details"]["next_url"] is None
+    assert all(p["page_details"]["next_url"] for p in pages[:-1])
 
 
 def test_list_filters(emu, rest) -> None:
@@ -241,13 +278,53 @@ def test_list_filters(emu, rest) -> None:
     assert "status=completed" in prev["page_details"]["prev_url"]
 
 
+# Unicode digits: `int()` takes "٣" and the double-struck one and raises on "²" (a
+# 500 before); more than 4300 digits also raise in `int()`.
+NOT_NUMBERS = ["٣", "²", "\U0001d7d9", "1_0", " 3", "+3", "3.0", "1e3", "", "9" * 5000]
+
+
 @pytest.mark.parametrize(
-    "params", [{"limit": 0}, {"limit": 201}, {"limit": "ten"}, {"status": "done"}]
+    "params",
+    [
+        {"limit": 0},
+        {"limit": 201},
+        {"limit": "ten"},
+        {"status": "done"},
+        {"created_on": "10/09/2026"},
+        {"created_on": "2026-02-30"},
+        {"created_on": "\uff12\uff10\uff12\uff16-09-10"},  # full-width digits
+        *({"limit": value} for value in NOT_NUMBERS),
+    ],
 )
 def test_list_rejects_bad_parameters(emu, rest, params: dict[str, object]) -> None:
     response = rest.get("/v2/transcript", params=params)
     assert response.status_code == 400
     assert set(response.json()) == {"error"}
+
+
+@pytest.mark.parametrize("value", NOT_NUMBERS)
+@pytest.mark.parametrize("subtitle_format", ["srt", "vtt"])
+def test_subtitles_reject_bad_chars_per_caption(
+    emu, rest, subtitle_format: str, value: str
+) -> None:
+    response = rest.get(
+        f"/v2/transcript/{MEETING_IDS['support_call']}/{subtitle_format}",
+        params={"chars_per_caption": value},
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": "chars_per_caption must be an integer of at least 1"
+    }
+
+
+@pytest.mark.parametrize("words", [None, "", " , "])
+def test_word_search_needs_words(emu, rest, words: str | None) -> None:
+    response = rest.get(
+        f"/v2/transcript/{MEETING_IDS['support_call']}/word-search",
+        params={} if words is None else {"words": words},
+    )
+    assert response.status_code == 400
+    assert response.json() == {"error": "words must list at least one word"}
 
 
 def test_new_transcripts_list_first(emu, rest) -> None:

@@ -135,6 +135,66 @@ def test_validation(emu, gateway, body: dict[str, Any], error: str) -> None:
         assert error in response.json()["metadata"]["errors"]
 
 
+def _speakers(**options: Any) -> dict[str, Any]:
+    return {"speaker_identification": {"speaker_type": "name", **options}}
+
+
+# Shapes schemathesis sent that were answered 200 before (a number as a known value
+# came back as its `str()`, a speaker without a name as "None").
+@pytest.mark.parametrize(
+    ("request_", "error"),
+    [
+        (
+            _speakers(known_values=[1.7976931348623157e308]),
+            "speaker_identification.known_values must be an array of strings",
+        ),
+        (
+            _speakers(known_values="Ana"),
+            "speaker_identification.known_values must be an array of strings",
+        ),
+        *(
+            (
+                _speakers(speakers=speakers),
+                "speaker_identification.speakers must be an array of objects "
+                "with a string name or role",
+            )
+            for speakers in (-9.7e95, [{"description": "host"}], ["Ana"], [{"name": 7}])
+        ),
+        (
+            {"translation": "es"},
+            "speech_understanding.request.translation must be an object",
+        ),
+        (
+            {"translation": {"target_languages": ["es"], "formal": "yes"}},
+            "translation.formal must be a boolean",
+        ),
+        (
+            {"custom_formatting": {"date": 12}},
+            "custom_formatting.date must be a string",
+        ),
+        (
+            {"action_items": []},
+            "speech_understanding.request.action_items must be an object",
+        ),
+    ],
+)
+def test_malformed_task_options_are_400(
+    emu, gateway, request_: dict[str, Any], error: str
+) -> None:
+    response = understand(gateway, request_)
+    assert response.status_code == 400
+    assert error in response.json()["metadata"]["errors"]
+
+
+def test_several_tasks_in_one_request(emu, gateway) -> None:
+    request = {
+        "translation": {"target_languages": ["es"]},
+        "custom_formatting": {"date": "mm/dd/yyyy"},
+    }
+    body = understand(gateway, request).json()
+    assert set(body["speech_understanding"]["response"]) == set(request)
+
+
 def test_validate_answers_empty_200(emu, gateway) -> None:
     body = {
         "speech_understanding": {
