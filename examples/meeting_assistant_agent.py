@@ -60,7 +60,7 @@ def main() -> None:
         meeting = setup.meeting_id
         for question in (
             "List the recent meetings.",
-            f'In the meeting transcript "{meeting}", answer: "What did we decide?"',
+            f'In the meeting transcript "{meeting}", answer: "What did we decide about SSO?"',
             f'Search the utterances of "{meeting}" for "offline".',
         ):
             print(f"> {question}")

@@ -3,7 +3,9 @@
 The emulator speaks the gateway's wire protocol on loopback, serves a few
 meetings through the transcript API and logs every request, so a test can check
 what your code sent, not only what came back. Its model is scripted and
-deterministic (it echoes, calls the tools you mention, fills JSON schemas).
+deterministic: it answers from the text it received (an injected transcript, say)
+with the sentences that best match the question, calls the tools you mention,
+fills JSON schemas, and echoes a short prompt that comes with no text.
 
 Run it as a script, or copy the `test_*` functions into your pytest suite.
 This example always uses the emulator, key or not.
@@ -37,7 +39,7 @@ def test_sends_the_meeting_by_reference() -> None:
     body = emulator.requests[-1].json
     assert body["transcript_id"] == meeting
     assert "{{ transcript }}" in body["messages"][0]["content"]
-    assert "checkout" in answer  # the emulator echoed the injected transcript
+    assert "Let's capture follow-ups." in answer  # quoted from the injected meeting
 
 
 def test_retries_a_gateway_outage() -> None:

@@ -26,7 +26,7 @@ from aai_gateway._exceptions import AssemblyAIGatewayError
 
 __all__ = ["main", "run"]
 
-Step = Callable[[Target, WireLog, TextIO], None]
+Step = Callable[[Target, WireLog, TextIO], str]
 STEPS: tuple[tuple[str, str, Step], ...] = (
     (
         "agent",
@@ -43,9 +43,11 @@ def _intro(target: Target, out: TextIO) -> None:
     out.write(f"aai-gateway demo: talking to {target.where}, model {target.model!r}\n")
     if not target.live:
         out.write(
-            "  The emulator's model is scripted: it echoes what it receives, so the\n"
-            "  answers below show the transcript text the gateway injected, not real\n"
-            f"  answers. Set {API_KEY_ENV} and add --live for the real gateway.\n"
+            "  The emulator's model is scripted and extractive: it answers with the\n"
+            "  sentences of the injected transcript that best match the question (or\n"
+            "  sum it up with its most representative ones), so every answer below\n"
+            "  quotes the meeting it was asked about. It does not reason; set\n"
+            f"  {API_KEY_ENV} and add --live for the real gateway.\n"
         )
 
 
@@ -96,16 +98,19 @@ def run(out: TextIO, *, live: bool = False, model: str = DEFAULT_MODEL) -> int:
     wire = WireLog()
     with open_target(live, model) as target:
         _intro(target, out)
-        for number, (step, title, function) in enumerate(STEPS, 1):
-            out.write(f"\n[{number}/{len(STEPS)}] {title}\n")
-            out.flush()
-            wire.step = step
-            step_started = time.monotonic()
-            function(target, wire, out)
-            if not any(r.transcript_id for r in wire.of_step(step)):
-                msg = f"step {step!r} sent no request with a transcript_id"
-                raise DemoError(msg)
-            out.write(f"      done in {time.monotonic() - step_started:.1f} s\n")
+        try:
+            for number, (step, title, function) in enumerate(STEPS, 1):
+                out.write(f"\n[{number}/{len(STEPS)}] {title}\n")
+                out.flush()
+                wire.step = step
+                step_started = time.monotonic()
+                function(target, wire, out)
+                if not any(r.transcript_id for r in wire.of_step(step)):
+                    msg = f"step {step!r} sent no request with a transcript_id"
+                    raise DemoError(msg)
+                out.write(f"      done in {time.monotonic() - step_started:.1f} s\n")
+        finally:
+            wire.close()
         totals = _report(target, wire, out)
     out.write(f"\nDone in {time.monotonic() - started:.1f} s.\n")
     out.write(json.dumps(totals) + "\n")

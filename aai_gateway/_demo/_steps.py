@@ -1,4 +1,4 @@
-"""The demo's three steps.
+"""The demo's three steps; each prints as it goes and returns its answer.
 
 The frameworks are imported here, lazily, so that `aai_gateway` itself never
 needs LangChain or LlamaIndex.
@@ -6,13 +6,13 @@ needs LangChain or LlamaIndex.
 
 from __future__ import annotations
 
+import textwrap
 import threading
 from typing import Any, TextIO
 
 from aai_gateway._demo._target import DemoError, Target
 from aai_gateway._demo._wire import WireLog
 
-QUESTION = "Who agreed to do what, and by when?"
 SUMMARY_INSTRUCTIONS = (
     "List the decisions and the action items (owner, task, due date)."
 )
@@ -35,6 +35,7 @@ class _Printer:
     def __init__(self, out: TextIO) -> None:
         self.out = out
         self.label = ""
+        self.runs: list[tuple[str, list[str]]] = []
 
     def token(self, label: str, text: str) -> None:
         if not text:
@@ -42,12 +43,19 @@ class _Printer:
         if label != self.label:
             self.out.write(f"\n      {label}: ")
             self.label = label
+            self.runs.append((label, []))
+        self.runs[-1][1].append(text)
         self.out.write(text.replace("\n", "\n        "))
         self.out.flush()
 
     def end(self) -> None:
         self.out.write("\n")
         self.label = ""
+
+    def last(self, label: str) -> str:
+        """The text of the last run of tokens streamed under `label`."""
+        texts = [texts for run_label, texts in self.runs if run_label == label]
+        return "".join(texts[-1]) if texts else ""
 
 
 def _chat_model(target: Target, wire: WireLog) -> Any:
@@ -64,8 +72,12 @@ def _chat_model(target: Target, wire: WireLog) -> Any:
     )
 
 
-def langchain_agent(target: Target, wire: WireLog, out: TextIO) -> None:
-    """Step 1: a `create_agent` agent asks a meeting a question through the Q&A tool."""
+def langchain_agent(target: Target, wire: WireLog, out: TextIO) -> str:
+    """Step 1: a `create_agent` agent asks a meeting a question through the Q&A tool.
+
+    Returns:
+        The agent's answer.
+    """
     try:
         from langchain.agents import create_agent
 
@@ -79,7 +91,7 @@ def langchain_agent(target: Target, wire: WireLog, out: TextIO) -> None:
         system_prompt=_AGENT_PROMPT,
     )
     meeting = target.question_meeting
-    ask = f'Use the meeting transcript "{meeting.id}" to answer: "{QUESTION}"'
+    ask = f'Use the meeting transcript "{meeting.id}" to answer: "{meeting.question}"'
     out.write(f"      user: {ask}")
     printer = _Printer(out)
     inputs: Any = {"messages": [("user", ask)]}
@@ -87,6 +99,7 @@ def langchain_agent(target: Target, wire: WireLog, out: TextIO) -> None:
     for message, meta in stream:
         _show(printer, message, meta.get("langgraph_node"))
     printer.end()
+    return printer.last("agent")
 
 
 def _show(printer: _Printer, message: Any, node: object) -> None:
@@ -100,8 +113,12 @@ def _show(printer: _Printer, message: Any, node: object) -> None:
     printer.token(label, text)
 
 
-def llama_index_engine(target: Target, wire: WireLog, out: TextIO) -> None:
-    """Step 2: a LlamaIndex `TranscriptQueryEngine` answers the same way, streaming."""
+def llama_index_engine(target: Target, wire: WireLog, out: TextIO) -> str:
+    """Step 2: a LlamaIndex `TranscriptQueryEngine` answers the same way, streaming.
+
+    Returns:
+        The engine's answer.
+    """
     try:
         from llama_index_aai_gateway import AssemblyAI, TranscriptQueryEngine
     except ImportError as exc:
@@ -113,19 +130,23 @@ def llama_index_engine(target: Target, wire: WireLog, out: TextIO) -> None:
         max_tokens=target.max_tokens,
         http_client=wire.http_client(),
     )
-    engine = TranscriptQueryEngine(
-        llm=llm, transcript_id=target.engine_meeting.id, streaming=True
-    )
-    out.write(f"      query: {QUESTION}")
+    meeting = target.engine_meeting
+    engine = TranscriptQueryEngine(llm=llm, transcript_id=meeting.id, streaming=True)
+    out.write(f"      query: {meeting.question}")
     printer = _Printer(out)
-    response: Any = engine.query(QUESTION)
+    response: Any = engine.query(meeting.question)
     for token in response.response_gen:
         printer.token("answer", token)
     printer.end()
+    return printer.last("answer")
 
 
-def map_reduce(target: Target, wire: WireLog, out: TextIO) -> None:
-    """Step 3: one by-reference summary per meeting, then one call that combines them."""
+def map_reduce(target: Target, wire: WireLog, out: TextIO) -> str:
+    """Step 3: one by-reference summary per meeting, then one call that combines them.
+
+    Returns:
+        The combined summary.
+    """
     try:
         from langchain_core.callbacks import BaseCallbackHandler
 
@@ -153,5 +174,8 @@ def map_reduce(target: Target, wire: WireLog, out: TextIO) -> None:
         max_concurrency=3,
         config={"callbacks": [Progress()]},
     )
-    first_line = result.summary.strip().splitlines()[0] if result.summary else ""
-    out.write(f"      combined summary: {first_line[:300]}\n")
+    summary = str(result.summary).strip()
+    out.write("      combined summary:\n")
+    for line in summary.splitlines():
+        out.write(textwrap.indent(textwrap.fill(line, 80), "        ") + "\n")
+    return summary

@@ -14,6 +14,9 @@ TRANSCRIPT_ENV = "AAI_DEMO_TRANSCRIPT_ID"
 """With `--live`: the transcript to ask about (default: your newest completed one)."""
 
 
+QUESTION = "Who agreed to do what, and by when?"
+"""What the demo asks a real meeting (with `--live`)."""
+
 _OFFLINE = {
     "quarterly_review": "the quarterly business review (two hours)",
     "support_call": "a customer support call",
@@ -22,6 +25,12 @@ _OFFLINE = {
     "hiring_debrief": "a hiring debrief",
 }
 """The emulator's completed meetings (`aai_gateway.testing.MEETING_IDS`)."""
+
+_OFFLINE_QUESTIONS = {
+    "quarterly_review": "When do the books close, and what happens then?",
+    "product_planning": "What did the customer research say about offline mode?",
+}
+"""Offline, questions the emulator's extractive model can answer from each meeting."""
 
 
 class DemoError(Exception):
@@ -34,6 +43,7 @@ class Meeting:
 
     id: str
     title: str
+    question: str = QUESTION
 
 
 @dataclass(frozen=True)
@@ -74,7 +84,10 @@ def open_target(live: bool, model: str) -> Iterator[Target]:
         return
     from aai_gateway.testing import DEFAULT_API_KEY, MEETING_IDS, GatewayEmulator
 
-    done = {key: Meeting(MEETING_IDS[key], title) for key, title in _OFFLINE.items()}
+    done = {
+        key: Meeting(MEETING_IDS[key], title, _OFFLINE_QUESTIONS.get(key, QUESTION))
+        for key, title in _OFFLINE.items()
+    }
     emulator = GatewayEmulator(rate_limit=None)
     with emulator.serve() as server:
         yield Target(
@@ -83,7 +96,7 @@ def open_target(live: bool, model: str) -> Iterator[Target]:
             base_url=server.base_url,
             rest_base_url=server.rest_base_url,
             model=model,
-            max_tokens=48,
+            max_tokens=200,
             question_meeting=done["quarterly_review"],
             engine_meeting=done["product_planning"],
             meetings=tuple(done.values()),

@@ -56,6 +56,7 @@ class WireLog:
     step: str = ""
     requests: list[SentRequest] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _clients: list[httpx.Client] = field(default_factory=list)
 
     def _record(self, request: httpx.Request) -> None:
         if request.url.path.endswith("/chat/completions"):
@@ -64,10 +65,18 @@ class WireLog:
 
     def http_client(self) -> httpx.Client:
         """A client that records what it sends (give it to the models)."""
-        return httpx.Client(
+        client = httpx.Client(
             timeout=httpx.Timeout(120.0, connect=5.0),
             event_hooks={"request": [self._record]},
         )
+        self._clients.append(client)
+        return client
+
+    def close(self) -> None:
+        """Close every client handed out."""
+        for client in self._clients:
+            client.close()
+        self._clients.clear()
 
     def of_step(self, step: str) -> list[SentRequest]:
         """The requests sent during `step`."""

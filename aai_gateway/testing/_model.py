@@ -18,8 +18,24 @@ The rules, first match wins:
    `_schema_values`). Call ids are `"call_"` + 24 hex characters derived from
    the request body and the call's position, so recordings replay.
 3. `response_format` is `json_schema`: a JSON string generated from the schema.
-4. Otherwise the text `"Echo: " + <the last user message's text>` (the last
-   message's text when there is no user message).
+4. The request carries context: an extractive answer from it (see
+   `_extractive`). The question is the last user message's text with every
+   `{{ transcript }}` tag taken out, cut by `split_question` into a question and
+   inline context (the text before a `Question:`/`Query:` line, or the paragraphs
+   around the asking one). The context is
+   - the transcript the gateway injected, when `transcript_id` was given and a tag
+     was replaced (whatever its length; nothing else counts then, and a one- or
+     two-word label such as `Transcript:` left alone on its line is dropped from
+     the question), or else
+   - the `system`/`developer` messages' text plus that inline context, when it
+     has at least `CONTEXT_MIN_WORDS` words and at least twice as many words as
+     the question.
+   A question asking for a summary, key points, a recap or action items (or no
+   question at all) gets the most representative sentences; any other gets the
+   sentences that match it best, or `NO_ANSWER`.
+5. Otherwise the text `"Echo: " + <the last user message's text>` (the last
+   message's text when there is no user message): a short prompt with no context,
+   such as `"Hello"`, gets `"Echo: Hello"`.
 
 Then `stop` sequences cut the text at the earliest match (finish `stop`, Claude
 `stop_sequence`), and the text is truncated to `max_tokens` words (default 1000;
@@ -36,10 +52,17 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from aai_gateway.testing._catalog_data import Family
+from aai_gateway.testing._extractive import extract_answer, split_question
+from aai_gateway.testing._injection import TRANSCRIPT_TAG
 from aai_gateway.testing._schema_values import generate_value
 
 Finish = Literal["stop", "tool_calls", "length", "stop_sequence"]
 DEFAULT_MAX_TOKENS = 1000
+CONTEXT_MIN_WORDS = 25
+"""Fewer words of system or inline context than this, and the model echoes."""
+_CONTEXT_ROLES = ("system", "developer")
+_LABEL_LINE = re.compile(r"^[ \t]*\w+(?: \w+)?[ \t]*:[ \t]*$", re.MULTILINE)
+"""A label left alone on its line once the tag after it is taken out."""
 
 _NATIVE_FINISH: dict[Family, dict[Finish, str]] = {
     "openai": {
@@ -180,7 +203,49 @@ def answer(
         return _finish_text(
             request, json.dumps(generate_value(schema, user_text)), tokens
         )
+    extracted = _extract(request, messages)
+    if extracted is not None:
+        return _finish_text(request, extracted, tokens)
     return _finish_text(request, "Echo: " + user_text, tokens)
+
+
+def _extract(
+    request: Mapping[str, Any], messages: Sequence[Mapping[str, Any]]
+) -> str | None:
+    """Rule 4: the extractive answer, or `None` when the request has no context."""
+    original = request_messages(request)
+    asked = _last_user_text(original).replace(TRANSCRIPT_TAG, " ")
+    transcript = (
+        _injected_text(original, messages) if request.get("transcript_id") else None
+    )
+    if transcript is not None:
+        question, _ = split_question(_LABEL_LINE.sub("", asked))
+        return extract_answer(question, transcript)
+    question, inline = split_question(asked)
+    texts = [message_text(m) for m in messages if m.get("role") in _CONTEXT_ROLES]
+    context = "\n\n".join([*texts, inline])
+    size = count_words(context)
+    if size < CONTEXT_MIN_WORDS or size < 2 * count_words(question):
+        return None
+    return extract_answer(question, context)
+
+
+def _injected_text(
+    original: Sequence[Mapping[str, Any]], messages: Sequence[Mapping[str, Any]]
+) -> str | None:
+    """The text the gateway put in place of the first tag, if it replaced one."""
+    for before, after in zip(original, messages, strict=False):
+        text = message_text(before)
+        if TRANSCRIPT_TAG not in text:
+            continue
+        head, _, tail = text.partition(TRANSCRIPT_TAG)
+        injected = message_text(after)
+        if injected == text or not (
+            injected.startswith(head) and injected.endswith(tail)
+        ):
+            return None
+        return injected[len(head) : len(injected) - len(tail)]
+    return None
 
 
 def _last_user_text(messages: Sequence[Mapping[str, Any]]) -> str:

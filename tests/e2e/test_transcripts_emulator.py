@@ -124,7 +124,7 @@ def test_bad_list_arguments_are_refused_before_sending(
 def test_question_by_reference_sends_the_tag_not_the_text(
     both: Both, emulator: Any
 ) -> None:
-    question = f"In {transcript_ref(SUPPORT)}, what did the customer ask? Quote {transcript_ref(SUPPORT)}."
+    question = f"In {transcript_ref(SUPPORT)}, who answered the Northwind support call? Quote {transcript_ref(SUPPORT)}."
     answer = both(
         "chat",
         {

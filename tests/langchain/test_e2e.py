@@ -268,12 +268,12 @@ def test_llm_chain_with_transcript_streamed_and_not(
     llm = AssemblyAILLM(model=MODEL, transcript_id=SUPPORT_CALL, **options)
     chain = prompt | llm | StrOutputParser()
     answer = chain.invoke({})
-    assert answer.startswith("Echo: Thank you for calling Northwind support")
+    assert answer.startswith("Thank you for calling Northwind support")  # quoted
     pieces = list(chain.stream({}))
     assert len(pieces) > 3
     assert "".join(pieces) == answer
-    assert [r.json["prompt"] for r in emulator.requests] == [
-        f"{TRANSCRIPT_TAG} Who answered the call?"
+    assert [r.json["messages"] for r in emulator.requests] == [
+        [{"role": "user", "content": f"{TRANSCRIPT_TAG} Who answered the call?"}]
     ] * 2
 
 

@@ -216,7 +216,8 @@ async def test_agent_identifies_speakers_then_asks_the_meeting(
     answer = state["messages"][-2]
     assert isinstance(answer, ToolMessage)
     assert answer.name == "ask_meeting_transcript"
-    assert answer.text.endswith("What did Dana decide?")
-    assert state["messages"][-1].content.startswith("Tool results: Echo: ")
+    question = chat_bodies(emulator)[-2]["messages"][-1]["content"]
+    assert question.endswith("What did Dana decide?")
+    assert state["messages"][-1].content == f"Tool results: {answer.text}"
     assert len(understanding_bodies(emulator)) == 1
     assert_by_reference(chat_bodies(emulator)[-2], PLANNING)

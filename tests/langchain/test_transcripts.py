@@ -93,8 +93,8 @@ async def test_fstring_chat_prompt_template(
     )
     chain = prompt | llm | StrOutputParser()
     answer = await run(chain, {"meeting": transcript_ref(SUPPORT)}, mode)
-    # The emulator echoes the user message after injecting the transcript.
-    assert answer.startswith(f"Echo: {SUPPORT_OPENING}")
+    # The emulator quotes the transcript it injected.
+    assert answer.startswith(SUPPORT_OPENING)
     assert_one_request_by_reference(emulator, SUPPORT)
     assert chat_bodies(emulator)[0]["messages"][1]["content"] == (
         f"{TRANSCRIPT_TAG}\n\nWho answered the call?"
@@ -109,7 +109,7 @@ async def test_mustache_chat_prompt_template(
         template_format="mustache",
     )
     chain = prompt | llm | StrOutputParser()
-    value = {"meeting": transcript_ref(PLANNING), "question": "What was decided?"}
+    value = {"meeting": transcript_ref(PLANNING), "question": "Who joined the session?"}
     answer = await run(chain, value, mode)
     assert "Q3" in answer
     assert_one_request_by_reference(emulator, PLANNING)
@@ -119,19 +119,22 @@ async def test_llm_prompt_template(
     options: dict[str, Any], emulator: Any, mode: str
 ) -> None:
     llm = AssemblyAILLM(model=MODEL, **options)
-    chain = PromptTemplate.from_template("{meeting} Who answered?") | llm
+    chain = PromptTemplate.from_template("{meeting} Who took the call?") | llm
     answer = await run(chain, {"meeting": transcript_ref(SUPPORT)}, mode)
-    assert answer.startswith(f"Echo: {SUPPORT_OPENING}")
+    assert answer.startswith(SUPPORT_OPENING)
     (body,) = chat_bodies(emulator)
-    assert body["prompt"] == f"{TRANSCRIPT_TAG} Who answered?"
+    assert body["messages"] == [
+        {"role": "user", "content": f"{TRANSCRIPT_TAG} Who took the call?"}
+    ]
     assert body["transcript_id"] == SUPPORT
     assert REF_PREFIX not in str(body)
 
 
 def test_streaming_resolves_references(llm: ChatAssemblyAI, emulator: Any) -> None:
-    pieces = [c.content for c in llm.stream(f"{transcript_ref(SUPPORT)} Who?")]
+    ask = f"{transcript_ref(SUPPORT)} Who took the call?"
+    pieces = [c.content for c in llm.stream(ask)]
     assert len(pieces) > 3
-    assert "".join(map(str, pieces)).startswith(f"Echo: {SUPPORT_OPENING}")
+    assert "".join(map(str, pieces)).startswith(SUPPORT_OPENING)
     assert_one_request_by_reference(emulator, SUPPORT)
 
 
@@ -321,6 +324,7 @@ def test_inline_transcripts_needs_a_rest_root_only_when_used(
 
 
 async def test_astream_resolves_references(llm: ChatAssemblyAI, emulator: Any) -> None:
-    pieces = [c.text async for c in llm.astream(f"{transcript_ref(SUPPORT)} Who?")]
-    assert "".join(pieces).startswith(f"Echo: {SUPPORT_OPENING}")
+    ask = f"{transcript_ref(SUPPORT)} Who took the call?"
+    pieces = [c.text async for c in llm.astream(ask)]
+    assert "".join(pieces).startswith(SUPPORT_OPENING)
     assert_one_request_by_reference(emulator, SUPPORT)

@@ -162,12 +162,10 @@ def test_transcript_question_by_reference(
     response = call.complete(
         live_llm, "Summarize: {{ transcript }}", transcript_id=transcript_id
     )
-    assert response.text == f"Echo: Summarize: {text}"
+    assert response.text.split(". ")[0] in text  # a summary quoted from the call
     bound = live_llm.for_transcript(transcript_id)
     chunks = call.stream_complete(bound, "Who called? {{ transcript }}")
-    assert chunks[-1].text.startswith(
-        "Echo: Who called? Thank you for calling Northwind"
-    )
+    assert chunks[-1].text.startswith("Thank you for calling Northwind")
 
 
 def meeting_documents(emulator: Any) -> list[Document]:
@@ -224,7 +222,7 @@ def test_streaming_query_engine(index: Any) -> None:
     response = engine.query("Is Tomás Rivera a hire for the senior backend role?")
     text = "".join(response.response_gen)
     assert response.source_nodes[0].node.metadata["meeting"] == "hiring_debrief"
-    assert "He designed a rate limiter" in text
+    assert "Tomás Rivera for the senior backend engineer role" in text
 
 
 def test_condense_plus_context_chat_engine(
@@ -249,7 +247,7 @@ def test_condense_plus_context_chat_engine(
             return "".join([t async for t in streamed.async_response_gen()])
 
         text = run_closing(live_llm, talk())
-    assert text == f"Echo: {follow_up}"
+    assert "offline mode came up in eleven of the fourteen interviews" in text
     # The answer call carries the retrieved meeting in its system prompt.
     last = emulator.requests[-1].json["messages"]
     assert last[0]["role"] == "system"

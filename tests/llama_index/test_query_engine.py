@@ -35,7 +35,7 @@ def test_answers_from_the_injected_transcript(
     engine = TranscriptQueryEngine(llm=live_llm, transcript_id=SUPPORT)
     response = ask(engine, mode, "Who called?")
     text = emulator.transcripts[SUPPORT]["text"]
-    assert text[:80] in str(response)
+    assert text.split(". ")[0] in str(response)  # quoted from the injected text
     assert "{{ transcript }}" not in str(response)
     assert response.metadata["transcript_id"] == SUPPORT
     assert response.metadata["input_tokens"] > 100
@@ -58,7 +58,7 @@ def test_streams(mode: str, live_llm: AssemblyAI) -> None:
             return "".join([t async for t in response.async_response_gen()])
 
         text = run_closing(live_llm, collect())
-    assert text.startswith("Echo: Answer the question")
+    assert text.startswith("Thank you for calling")  # the question, not the prompt
     assert "Northwind support" in text
 
 
