@@ -67,6 +67,7 @@ from aai_gateway._types import (
 )
 from aai_gateway._validation import (
     check_capabilities,
+    check_request_type,
     normalise_request,
     to_injection_form,
     validate_chat_request,
@@ -264,6 +265,7 @@ class _BaseClient:
 
     def _inline_ids(self, request: Mapping[str, Any]) -> list[str]:
         """Referenced transcripts beyond the first, whose text is to be inlined."""
+        check_request_type(request)  # the first look at a caller's request
         return find_transcript_refs(request)[1:] if self.inline_transcripts else []
 
     def _stream_natively(self, model: str) -> bool:

@@ -117,6 +117,7 @@ def validate_chat_request(request: Mapping[str, Any]) -> None:
         TypeError: a field has the wrong type.
         ValueError: a field has a value the gateway refuses.
     """
+    check_request_type(request)
     model = request.get("model")
     if not isinstance(model, str) or not model.strip():
         _fail(
@@ -204,16 +205,36 @@ def _validate_tool_calls(calls: object, role: object, where: str) -> None:
 
 def _validate_part(part: object, where: str) -> None:
     kind = part.get("type") if isinstance(part, Mapping) else None
-    if (
-        kind != "text"
-        or not isinstance(part, Mapping)
-        or not isinstance(part.get("text"), str)
-    ):
-        _fail(
-            f"{where} is a {kind or type(part).__name__!s} part; the gateway takes only text "
-            "parts ({'type': 'text', 'text': ...}). Send images, audio, PDFs and video "
-            "through AssemblyAI transcription instead, or describe them in text"
+    if kind == "text" and isinstance(part, Mapping):
+        text = part.get("text")
+        if not isinstance(text, str):
+            missing = "has no `text`" if "text" not in part else f"has `text` {text!r}"
+            _fail(
+                f"{where} is a text part that {missing}: give it a string, "
+                "{'type': 'text', 'text': '...'}",
+                TypeError,
+            )
+        return
+    _fail(
+        f"{where} is a {kind or type(part).__name__!s} part; the gateway takes only text "
+        "parts ({'type': 'text', 'text': ...}). Send images, audio, PDFs and video "
+        "through AssemblyAI transcription instead, or describe them in text"
+    )
+
+
+def check_request_type(request: object, argument: str = "request") -> None:
+    """Refuse a request that is not a mapping, before anything reads it.
+
+    Raises:
+        TypeError: `request` is not a mapping (`None`, a list, a string, ...).
+    """
+    if not isinstance(request, Mapping):
+        msg = (
+            f"`{argument}` must be a mapping such as "
+            "{'model': 'claude-sonnet-4-6', 'messages': [...]}, "
+            f"got {type(request).__name__}"
         )
+        raise TypeError(msg)
 
 
 def _validate_numbers(request: Mapping[str, Any]) -> None:

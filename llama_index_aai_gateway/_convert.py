@@ -72,6 +72,27 @@ _UNSUPPORTED_HINT = (
 # -- messages out ---------------------------------------------------------------------
 
 
+def check_chat_messages(messages: object) -> None:
+    """Refuse anything but a sequence of `ChatMessage`, naming the argument.
+
+    Run before LlamaIndex's instrumentation sees the call, whose own check would
+    answer with a pydantic error about an event the caller never made.
+
+    Raises:
+        TypeError: `messages` is not a sequence of `ChatMessage`.
+    """
+    if not isinstance(messages, Sequence) or isinstance(messages, (str, bytes)):
+        msg = f"`messages` must be a list of ChatMessage, got {type(messages).__name__}"
+        raise TypeError(msg)
+    for position, message in enumerate(messages):
+        if not isinstance(message, ChatMessage):
+            msg = (
+                f"`messages[{position}]` must be a ChatMessage, got "
+                f"{type(message).__name__} {message!r:.60}"
+            )
+            raise TypeError(msg)
+
+
 def to_gateway_messages(messages: Sequence[ChatMessage]) -> list[Message]:
     """Map LlamaIndex chat messages onto the four roles the gateway takes.
 
