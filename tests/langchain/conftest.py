@@ -8,6 +8,7 @@ standard tests put fresh `uuid4` tool-call ids into their prompts.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -220,3 +221,21 @@ def llm(
         http_client=sync_http,
         http_async_client=async_http,
     )
+
+
+def invoke_in(mode: str, runnable: Any, prompt: Any, **kwargs: Any) -> Any:
+    """`invoke`, or `ainvoke` in a fresh event loop, by `mode`."""
+    if mode == "sync":
+        return runnable.invoke(prompt, **kwargs)
+    return asyncio.run(runnable.ainvoke(prompt, **kwargs))
+
+
+def stream_in(mode: str, runnable: Any, prompt: Any, **kwargs: Any) -> list[Any]:
+    """Every chunk of `stream`, or of `astream` in a fresh event loop, by `mode`."""
+    if mode == "sync":
+        return list(runnable.stream(prompt, **kwargs))
+
+    async def collect() -> list[Any]:
+        return [c async for c in runnable.astream(prompt, **kwargs)]
+
+    return asyncio.run(collect())

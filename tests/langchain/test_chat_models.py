@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
@@ -15,30 +14,15 @@ from pydantic import BaseModel
 
 from langchain_aai_gateway import TRANSCRIPT_TAG, ChatAssemblyAI
 from tests.conftest import TEST_KEY, completion_body, sse_body, sse_response
-from tests.langchain.conftest import MODEL, json_handler, stream_handler
+from tests.langchain.conftest import (
+    MODEL,
+    invoke_in,
+    json_handler,
+    stream_handler,
+    stream_in,
+)
 
 TRANSCRIPT = "5d8e2c1a-4b7f-4e2a-9c3d-1f6a8b0e7d21"
-
-
-def _run(mode: str, llm: Any, prompt: Any, **kwargs: Any) -> Any:
-    if mode == "sync":
-        return llm.invoke(prompt, **kwargs)
-    return asyncio.run(llm.ainvoke(prompt, **kwargs))
-
-
-def _stream(mode: str, llm: Any, prompt: Any, **kwargs: Any) -> list[Any]:
-    if mode == "sync":
-        return list(llm.stream(prompt, **kwargs))
-
-    async def collect() -> list[Any]:
-        return [c async for c in llm.astream(prompt, **kwargs)]
-
-    return asyncio.run(collect())
-
-
-@pytest.fixture(params=["sync", "async"])
-def mode(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
 
 
 def test_fields_then_model_kwargs_then_call_kwargs(
@@ -59,7 +43,7 @@ def test_fields_then_model_kwargs_then_call_kwargs(
         extra_body={"zero_data_retention": True},
         **gateway.options(),
     )
-    _run(mode, llm, "Hi", model="gpt-5-mini", temperature=0.5, stop=["STOP"])
+    invoke_in(mode, llm, "Hi", model="gpt-5-mini", temperature=0.5, stop=["STOP"])
     assert gateway.bodies() == [
         {
             "model": "gpt-5-mini",
@@ -87,7 +71,7 @@ def test_unknown_init_kwargs_warn_and_go_to_model_kwargs() -> None:
 
 def test_answer_metadata_and_usage(mode: str, fake_gateway: Any) -> None:
     gateway = fake_gateway(json_handler())
-    message = _run(mode, ChatAssemblyAI(model="asked", **gateway.options()), "Hi")
+    message = invoke_in(mode, ChatAssemblyAI(model="asked", **gateway.options()), "Hi")
     assert isinstance(message, AIMessage)
     assert message.content == "Hello."
     assert message.response_metadata["model_name"] == "claude-sonnet-4-6"
@@ -128,7 +112,7 @@ def test_stream_chunks_callbacks_and_usage(mode: str, fake_gateway: Any) -> None
     gateway = fake_gateway(stream_handler(*STREAM_EVENTS))
     handler = _Tokens()
     llm = ChatAssemblyAI(model=MODEL, **gateway.options())
-    chunks = _stream(mode, llm, "Hi", config={"callbacks": [handler]})
+    chunks = stream_in(mode, llm, "Hi", config={"callbacks": [handler]})
     assert [c.content for c in chunks] == ["Hel", "lo", ""]
     assert handler.tokens == ["Hel", "lo", ""]
     merged = chunks[0] + chunks[1] + chunks[2]
@@ -146,7 +130,7 @@ def test_invoke_streams_when_streaming_is_set(mode: str, fake_gateway: Any) -> N
     gateway = fake_gateway(stream_handler(*STREAM_EVENTS))
     handler = _Tokens()
     llm = ChatAssemblyAI(model=MODEL, streaming=True, **gateway.options())
-    message = _run(mode, llm, "Hi", config={"callbacks": [handler]})
+    message = invoke_in(mode, llm, "Hi", config={"callbacks": [handler]})
     assert message.content == "Hello"
     assert handler.tokens[:2] == ["Hel", "lo"]
     assert gateway.bodies()[0]["stream"] is True
@@ -155,7 +139,7 @@ def test_invoke_streams_when_streaming_is_set(mode: str, fake_gateway: Any) -> N
 def test_stream_usage_off(mode: str, fake_gateway: Any) -> None:
     gateway = fake_gateway(stream_handler(*STREAM_EVENTS))
     llm = ChatAssemblyAI(model=MODEL, stream_usage=False, **gateway.options())
-    chunks = _stream(mode, llm, "Hi")
+    chunks = stream_in(mode, llm, "Hi")
     assert all(c.usage_metadata is None for c in chunks)
     assert gateway.bodies()[0]["stream_options"] == {"include_usage": False}
 
@@ -165,7 +149,7 @@ def test_media_content_raises_before_sending(mode: str, fake_gateway: Any) -> No
     llm = ChatAssemblyAI(model=MODEL, **gateway.options())
     image = {"type": "image", "base64": "AAAA", "mime_type": "image/png"}
     with pytest.raises(ValueError, match=r"'image' content part.*claude-sonnet-4-6"):
-        _run(mode, llm, [HumanMessage(["What is this?", image])])
+        invoke_in(mode, llm, [HumanMessage(["What is this?", image])])
     assert gateway.requests == []
 
 
@@ -175,7 +159,7 @@ def test_unsupported_parameter_named_before_sending(
     gateway = fake_gateway(json_handler())
     llm = ChatAssemblyAI(model="claude-sonnet-5", temperature=0.3, **gateway.options())
     with pytest.raises(ValueError, match="`temperature`"):
-        _run(mode, llm, "Hi")
+        invoke_in(mode, llm, "Hi")
     assert gateway.requests == []
 
 
@@ -193,7 +177,7 @@ def test_transcript_near_miss_is_explained(
     gateway = fake_gateway(json_handler())
     llm = ChatAssemblyAI(model=MODEL, **gateway.options())
     with pytest.raises(ValueError, match="exact tag") as info:
-        _run(mode, llm, text, transcript_id=TRANSCRIPT)
+        invoke_in(mode, llm, text, transcript_id=TRANSCRIPT)
     assert "{{{{ transcript }}}}" in str(info.value)
     assert gateway.requests == []
 
@@ -204,9 +188,9 @@ def test_transcript_without_tag_refused_unless_auto(
     gateway = fake_gateway(json_handler())
     llm = ChatAssemblyAI(model=MODEL, transcript_id=TRANSCRIPT, **gateway.options())
     with pytest.raises(ValueError, match="transcript"):
-        _run(mode, llm, "Who spoke first?")
+        invoke_in(mode, llm, "Who spoke first?")
     auto = llm.model_copy(update={"transcript_tag_placement": "auto"})
-    _run(mode, auto, "Who spoke first?")
+    invoke_in(mode, auto, "Who spoke first?")
     body = gateway.bodies()[0]
     assert body["transcript_id"] == TRANSCRIPT
     assert TRANSCRIPT_TAG in body["messages"][0]["content"]
@@ -228,8 +212,8 @@ def test_with_transcript_composes_with_tools_and_structured_output(
     gateway = fake_gateway(json_handler(body))
     base = ChatAssemblyAI(model=MODEL, **gateway.options()).with_transcript(TRANSCRIPT)
     prompt = f"{TRANSCRIPT_TAG} Who spoke first?"
-    _run(mode, base.bind_tools([Answer]), prompt)
-    assert _run(mode, base.with_structured_output(Answer), prompt) == Answer(
+    invoke_in(mode, base.bind_tools([Answer]), prompt)
+    assert invoke_in(mode, base.with_structured_output(Answer), prompt) == Answer(
         speaker="A"
     )
     bodies = gateway.bodies()
@@ -258,7 +242,7 @@ def test_structured_output_forwards_kwargs_and_json_repair(
         strict=True,
     )
     with pytest.raises(Exception):  # noqa: B017 - the fake does not repair
-        _run(mode, structured, f"{TRANSCRIPT_TAG} Who?")
+        invoke_in(mode, structured, f"{TRANSCRIPT_TAG} Who?")
     body = gateway.bodies()[0]
     assert body["transcript_id"] == TRANSCRIPT
     assert body["post_processing_steps"] == [{"type": "json-repair"}]

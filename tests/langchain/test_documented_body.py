@@ -9,7 +9,6 @@ back: a non-string tool result, `name` on a tool result, a tool without
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
@@ -18,34 +17,13 @@ from pydantic import BaseModel, Field
 
 import aai_gateway
 from langchain_aai_gateway import ChatAssemblyAI, chat_models
-from tests.langchain.conftest import MODEL, stream_handler
+from tests.langchain.conftest import MODEL, invoke_in, stream_handler, stream_in
 
 CONTENT_DELTA = {
     "model": MODEL,
     "choices": [{"index": 0, "delta": {"content": "Hi"}, "finish_reason": "stop"}],
 }
 EMPTY_SCHEMA = {"type": "object", "properties": {}}
-
-
-def _invoke(mode: str, llm: Any, prompt: Any, **kwargs: Any) -> Any:
-    if mode == "sync":
-        return llm.invoke(prompt, **kwargs)
-    return asyncio.run(llm.ainvoke(prompt, **kwargs))
-
-
-def _stream(mode: str, llm: Any, prompt: Any, **kwargs: Any) -> list[Any]:
-    if mode == "sync":
-        return list(llm.stream(prompt, **kwargs))
-
-    async def collect() -> list[Any]:
-        return [c async for c in llm.astream(prompt, **kwargs)]
-
-    return asyncio.run(collect())
-
-
-@pytest.fixture(params=["sync", "async"])
-def mode(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
 
 
 @pytest.fixture
@@ -81,8 +59,8 @@ def _history(result: Any) -> list[Any]:
 def test_a_tool_result_is_one_string(
     mode: str, gateway: Any, llm: ChatAssemblyAI, result: Any, sent: str
 ) -> None:
-    _invoke(mode, llm, _history(result))
-    _stream(mode, llm, _history(result))
+    invoke_in(mode, llm, _history(result))
+    stream_in(mode, llm, _history(result))
     for body in gateway.bodies():
         tool = body["messages"][2]
         assert tool == {"role": "tool", "tool_call_id": "c1", "content": sent}
@@ -96,7 +74,7 @@ def test_non_string_tool_content_goes_as_json(
     result = ToolMessage.model_construct(
         content={"hour": 12}, tool_call_id="c1", type="tool"
     )
-    _invoke(mode, llm, [*_history("x")[:2], result])
+    invoke_in(mode, llm, [*_history("x")[:2], result])
     assert gateway.bodies()[0]["messages"][2]["content"] == '{"hour": 12}'
 
 
@@ -117,7 +95,7 @@ def test_a_tool_result_that_cannot_be_text_fails_before_sending(
     detail: str,
 ) -> None:
     with pytest.raises(error, match=r"messages\[2\] \(ToolMessage\)") as info:
-        _invoke(mode, llm, _history([part]))
+        invoke_in(mode, llm, _history([part]))
     assert detail in str(info.value)
     assert gateway.requests == []
 
@@ -128,11 +106,11 @@ def test_a_tool_result_that_cannot_be_text_fails_before_sending(
 def test_no_stream_key_on_a_plain_call(
     mode: str, gateway: Any, llm: ChatAssemblyAI
 ) -> None:
-    _invoke(mode, llm, "Hi", stream=False)
-    _invoke(
+    invoke_in(mode, llm, "Hi", stream=False)
+    invoke_in(
         mode, ChatAssemblyAI(model=MODEL, streaming=False, **gateway.options()), "Hi"
     )
-    _stream(mode, llm, "Hi")
+    stream_in(mode, llm, "Hi")
     plain, plain_again, streamed = gateway.bodies()
     assert "stream" not in plain
     assert "stream" not in plain_again
@@ -142,10 +120,10 @@ def test_no_stream_key_on_a_plain_call(
 def test_max_completion_tokens_is_sent_as_max_tokens(mode: str, gateway: Any) -> None:
     llm = ChatAssemblyAI(model=MODEL, max_completion_tokens=5, **gateway.options())
     assert llm.max_tokens == 5
-    _invoke(mode, llm, "Hi")
+    invoke_in(mode, llm, "Hi")
     plain = ChatAssemblyAI(model=MODEL, **gateway.options())
-    _invoke(mode, plain, "Hi", max_completion_tokens=6)
-    _stream(mode, llm, "Hi", max_completion_tokens=5)
+    invoke_in(mode, plain, "Hi", max_completion_tokens=6)
+    stream_in(mode, llm, "Hi", max_completion_tokens=5)
     caps = [
         (b.get("max_tokens"), "max_completion_tokens" in b) for b in gateway.bodies()
     ]
@@ -164,8 +142,8 @@ def test_tools_without_parameters_get_an_empty_object_schema(
     mode: str, gateway: Any, llm: ChatAssemblyAI
 ) -> None:
     bare = {"type": "function", "function": {"name": "today", "description": "d"}}
-    _invoke(mode, llm.bind_tools([now, bare]), "Hi")
-    _stream(mode, llm.bind_tools([bare]), "Hi")
+    invoke_in(mode, llm.bind_tools([now, bare]), "Hi")
+    stream_in(mode, llm.bind_tools([bare]), "Hi")
     first, second = gateway.bodies()
     assert [t["function"]["parameters"] for t in first["tools"]] == [
         EMPTY_SCHEMA,
@@ -183,10 +161,10 @@ class Person(BaseModel):
 def test_no_parallel_tool_calls_unless_asked(
     mode: str, gateway: Any, llm: ChatAssemblyAI
 ) -> None:
-    _invoke(mode, llm.bind_tools([now]), "Hi")
-    _stream(mode, llm.bind_tools([now], tool_choice="now"), "Hi")
-    _invoke(mode, llm.with_structured_output(Person, include_raw=True), "Hi")
-    _invoke(mode, llm.bind_tools([now], parallel_tool_calls=False), "Hi")
+    invoke_in(mode, llm.bind_tools([now]), "Hi")
+    stream_in(mode, llm.bind_tools([now], tool_choice="now"), "Hi")
+    invoke_in(mode, llm.with_structured_output(Person, include_raw=True), "Hi")
+    invoke_in(mode, llm.bind_tools([now], parallel_tool_calls=False), "Hi")
     *unasked, asked = gateway.bodies()
     assert all("parallel_tool_calls" not in body for body in unasked)
     assert asked["parallel_tool_calls"] is False
@@ -198,7 +176,7 @@ def test_json_schema_output_keeps_the_description_inside_the_schema(
     structured = llm.with_structured_output(
         Person, method="json_schema", include_raw=True
     )
-    _invoke(mode, structured, "Hi")
+    invoke_in(mode, structured, "Hi")
     [body] = gateway.bodies()
     json_schema = body["response_format"]["json_schema"]
     assert set(json_schema) == {"name", "schema"}
@@ -240,7 +218,7 @@ def test_tool_choice_on_the_wire(
     choice: Any,
     sent: Any,
 ) -> None:
-    _invoke(mode, llm.bind_tools(tools, tool_choice=choice), "Hi")
+    invoke_in(mode, llm.bind_tools(tools, tool_choice=choice), "Hi")
     assert gateway.bodies()[0]["tool_choice"] == sent
 
 
@@ -251,7 +229,7 @@ def test_forcing_one_of_several_tools_sends_auto_with_a_warning(
     with pytest.warns(UserWarning, match="pass one tool's name") as caught:
         bound = llm.bind_tools([now, clock], tool_choice=choice)
     assert len(caught) == 1
-    _invoke(mode, bound, "Hi")
+    invoke_in(mode, bound, "Hi")
     assert gateway.bodies()[0]["tool_choice"] == "auto"
 
 
@@ -259,9 +237,9 @@ def test_a_call_kwarg_goes_through_the_same_rule(
     mode: str, gateway: Any, llm: ChatAssemblyAI
 ) -> None:
     bound = llm.bind_tools([now, clock])
-    _invoke(mode, bound, "Hi", tool_choice="clock")
+    invoke_in(mode, bound, "Hi", tool_choice="clock")
     with pytest.warns(UserWarning, match="pass one tool's name"):
-        _invoke(mode, bound, "Hi", tool_choice="required")
+        invoke_in(mode, bound, "Hi", tool_choice="required")
     named, forced = gateway.bodies()
     assert named["tool_choice"] == {"type": "function", "function": {"name": "clock"}}
     assert forced["tool_choice"] == "auto"

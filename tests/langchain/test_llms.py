@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
@@ -12,7 +11,13 @@ from langchain_core.prompts import PromptTemplate
 
 from langchain_aai_gateway import TRANSCRIPT_TAG, AssemblyAILLM, ChatAssemblyAI
 from langchain_aai_gateway._common import GatewayModelMixin
-from tests.langchain.conftest import MODEL, json_handler, stream_handler
+from tests.langchain.conftest import (
+    MODEL,
+    invoke_in,
+    json_handler,
+    stream_handler,
+    stream_in,
+)
 from tests.langchain.test_chat_models import STREAM_EVENTS
 
 TRANSCRIPT = "5d8e2c1a-4b7f-4e2a-9c3d-1f6a8b0e7d21"
@@ -26,27 +31,6 @@ class _Tokens(BaseCallbackHandler):
         self.tokens.append(token)
 
 
-@pytest.fixture(params=["sync", "async"])
-def mode(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-def _invoke(mode: str, llm: Any, prompt: Any, **kwargs: Any) -> Any:
-    if mode == "sync":
-        return llm.invoke(prompt, **kwargs)
-    return asyncio.run(llm.ainvoke(prompt, **kwargs))
-
-
-def _stream(mode: str, llm: Any, prompt: Any, **kwargs: Any) -> list[str]:
-    if mode == "sync":
-        return list(llm.stream(prompt, **kwargs))
-
-    async def collect() -> list[str]:
-        return [c async for c in llm.astream(prompt, **kwargs)]
-
-    return asyncio.run(collect())
-
-
 def test_shares_the_chat_models_fields_and_plumbing() -> None:
     assert issubclass(AssemblyAILLM, GatewayModelMixin)
     assert issubclass(ChatAssemblyAI, GatewayModelMixin)
@@ -58,7 +42,7 @@ def test_prompt_field_and_overrides(mode: str, fake_gateway: Any) -> None:
     llm = AssemblyAILLM(
         model=MODEL, max_tokens=20, transcript_id=TRANSCRIPT, **gateway.options()
     )
-    text = _invoke(mode, llm, f"{TRANSCRIPT_TAG} Who?", model="gpt-5", stop=["x"])
+    text = invoke_in(mode, llm, f"{TRANSCRIPT_TAG} Who?", model="gpt-5", stop=["x"])
     assert text == "Hello."
     assert gateway.bodies() == [
         {
@@ -88,7 +72,7 @@ def test_stream_fires_token_callbacks(mode: str, fake_gateway: Any) -> None:
     gateway = fake_gateway(stream_handler(*STREAM_EVENTS))
     handler = _Tokens()
     llm = AssemblyAILLM(model=MODEL, **gateway.options())
-    pieces = _stream(mode, llm, "Hi", config={"callbacks": [handler]})
+    pieces = stream_in(mode, llm, "Hi", config={"callbacks": [handler]})
     assert pieces == ["Hel", "lo", ""]
     assert handler.tokens == ["Hel", "lo", ""]
 
@@ -97,7 +81,7 @@ def test_invoke_streams_when_streaming_is_set(mode: str, fake_gateway: Any) -> N
     gateway = fake_gateway(stream_handler(*STREAM_EVENTS))
     handler = _Tokens()
     llm = AssemblyAILLM(model=MODEL, streaming=True, **gateway.options())
-    assert _invoke(mode, llm, "Hi", config={"callbacks": [handler]}) == "Hello"
+    assert invoke_in(mode, llm, "Hi", config={"callbacks": [handler]}) == "Hello"
     assert handler.tokens[:2] == ["Hel", "lo"]
 
 
@@ -111,7 +95,7 @@ def test_prompt_template_chain_with_transcript(mode: str, fake_gateway: Any) -> 
         | AssemblyAILLM(model=MODEL, **gateway.options()).with_transcript(TRANSCRIPT)
         | StrOutputParser()
     )
-    assert _invoke(mode, chain, {}) == "Hello."
+    assert invoke_in(mode, chain, {}) == "Hello."
     assert gateway.bodies()[0]["messages"] == [
         {"role": "user", "content": f"{TRANSCRIPT_TAG} Who spoke first?"}
     ]
