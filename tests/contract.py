@@ -126,8 +126,11 @@ LATER_ADDITIONS: dict[str, Any] = {
     # [5] the stream chunk: no schema in the file, OpenAI's chat.completion.chunk.
     "chunk": {
         "type": "object",
-        "required": ["choices"],
+        "required": ["id", "object", "created", "model", "choices"],
         "properties": {
+            "id": {"type": "string"},
+            "object": {"const": "chat.completion.chunk"},
+            "created": {"type": "integer"},
             "model": {"type": "string"},
             "choices": {
                 "type": "array",
@@ -168,7 +171,7 @@ LATER_ADDITIONS: dict[str, Any] = {
             },
             "usage": {
                 "type": "object",
-                "required": ["prompt_tokens", "completion_tokens"],
+                "required": ["prompt_tokens", "completion_tokens", "total_tokens"],
                 "properties": {
                     "prompt_tokens": {"type": "integer"},
                     "completion_tokens": {"type": "integer"},

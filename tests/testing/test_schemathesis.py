@@ -41,6 +41,7 @@ from schemathesis.core.failures import FailureGroup
 
 from aai_gateway.testing import MEETING_IDS, GatewayEmulator
 from tests.contract import (
+    LATER_ADDITIONS,
     VENDOR_DIR,
     VENDOR_FILES_MISSING_REASON,
     VENDOR_FILES_PRESENT,
@@ -107,33 +108,9 @@ _GATEWAY_ERROR = {
         "status": {"const": "error"},
     },
 }
-# One streamed chunk: OpenAI's `chat.completion.chunk`, as the gateway forwards it.
-_CHUNK = {
-    "type": "object",
-    "required": ["id", "object", "created", "model", "choices"],
-    "properties": {
-        "id": {"type": "string"},
-        "object": {"const": "chat.completion.chunk"},
-        "created": {"type": "integer"},
-        "model": {"type": "string"},
-        "choices": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["index", "delta"],
-                "properties": {
-                    "index": {"type": "integer"},
-                    "delta": {"type": "object"},
-                    "finish_reason": {"type": ["string", "null"]},
-                },
-            },
-        },
-        "usage": {
-            "type": "object",
-            "required": ["prompt_tokens", "completion_tokens", "total_tokens"],
-        },
-    },
-}
+# One streamed chunk: OpenAI's `chat.completion.chunk`, as the gateway forwards it
+# (the same schema the contract checks hold the emulator's chunks to).
+_CHUNK = LATER_ADDITIONS["chunk"]
 _SSE_DATA = {
     "anyOf": [
         {"const": "[DONE]"},
