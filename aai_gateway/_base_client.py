@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
 import httpx
 
 from aai_gateway import __version__
+from aai_gateway._body import build_chat_body, encode_json
 from aai_gateway._catalog import ModelInfo, known_capabilities, parse_models
 from aai_gateway._config import (
     API_KEY_ENV,
@@ -32,6 +32,7 @@ from aai_gateway._config import (
 )
 from aai_gateway._exceptions import (
     APIConnectionError,
+    APIError,
     APIResponseValidationError,
     APIStatusError,
     APIStreamError,
@@ -43,7 +44,16 @@ from aai_gateway._exceptions import (
     build_status_error,
 )
 from aai_gateway._retry import RetryDecision, RetryPolicy, decide_retry
-from aai_gateway._streaming import DONE, StreamAssembler
+from aai_gateway._sse import DEFAULT_MAX_EVENT_SIZE, EventParser, EventTooLargeError
+from aai_gateway._streaming import (
+    DONE,
+    ReadClock,
+    ReadTimeoutError,
+    StreamAssembler,
+    StreamEndedError,
+    StreamRun,
+    looks_cut_short,
+)
 from aai_gateway._transcript_api import (
     check_transcript_id,
     resolve_rest_base_url,
@@ -58,7 +68,6 @@ from aai_gateway._transcripts import (
 from aai_gateway._types import (
     ChatCompletion,
     ChatCompletionChunk,
-    ChatRequest,
     decode_json,
     is_stream_error_payload,
     parse_chat_completion,
@@ -76,75 +85,7 @@ from aai_gateway._validation import (
 logger = logging.getLogger("aai_gateway")
 T = TypeVar("T")
 
-_KNOWN_ORDER = tuple(ChatRequest.__annotations__)
 _STREAM_UNSUPPORTED = "does not support stream"
-
-
-def build_chat_body(request: Mapping[str, Any], *, stream: bool) -> bytes:
-    """The request body as compact JSON in a fixed key order.
-
-    Known fields come first in the order the gateway documents them, then any
-    extra fields in the caller's order. Nothing the caller did not set is added,
-    except the streaming switches: `"stream": true` (and `stream_options`, [OBS]
-    gateway-spec.md section 5) on a stream; a plain call sends no `stream` key at
-    all, not the default `false`.
-    """
-    body = {key: request[key] for key in _KNOWN_ORDER if request.get(key) is not None}
-    body.update((k, v) for k, v in request.items() if k not in body and v is not None)
-    body.pop("stream", None)
-    if stream:
-        body["stream"] = True
-        body.setdefault("stream_options", {"include_usage": True})
-    else:
-        body.pop("stream_options", None)
-    return encode_json(body)
-
-
-def encode_json(body: Mapping[str, Any]) -> bytes:
-    """`body` as compact UTF-8 JSON, refusing what is not valid JSON text.
-
-    Raises:
-        ValueError: a NaN or infinite number, or a string holding a lone surrogate,
-            named by its place in the body (nothing is sent).
-    """
-    try:
-        return json.dumps(
-            body, ensure_ascii=False, allow_nan=False, separators=(",", ":")
-        ).encode()
-    except (ValueError, UnicodeEncodeError):
-        path, value = _first_unencodable(body, "") or ("body", None)
-        path = path.lstrip(".") or "body"
-        if isinstance(value, float):
-            msg = (
-                f"`{path}` is {value!r}, which JSON cannot carry: give a finite "
-                "number or leave the field out"
-            )
-        else:
-            msg = (
-                f"`{path}` holds a lone surrogate ({value!r}), which is not text: "
-                "fix the string's encoding before sending it"
-            )
-        raise ValueError(msg) from None
-
-
-def _first_unencodable(value: object, path: str) -> tuple[str, object] | None:
-    """The place and value of the first NaN, infinity or lone-surrogate string."""
-    if isinstance(value, float):
-        return None if math.isfinite(value) else (path, value)
-    if isinstance(value, str):
-        bad = next((c for c in value if "\ud800" <= c <= "\udfff"), None)
-        return None if bad is None else (path, bad)
-    items: Iterable[tuple[object, object]] = ()
-    if isinstance(value, Mapping):
-        items = value.items()
-    elif isinstance(value, (list, tuple)):
-        items = enumerate(value)
-    for key, item in items:
-        where = f"{path}[{key}]" if isinstance(key, int) else f"{path}.{key}"
-        found = _first_unencodable(key, where) or _first_unencodable(item, where)
-        if found is not None:
-            return found
-    return None
 
 
 class _BaseClient:
@@ -164,6 +105,8 @@ class _BaseClient:
         transcript_base_url: str | None = None,
         inline_transcripts: bool = False,
         stream_chunk_timeout: float | None = DEFAULT_STREAM_CHUNK_TIMEOUT,
+        stream_deadline: float | None = None,
+        max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
     ) -> None:
         self._api_key = api_key
         self.base_url = resolve_base_url(
@@ -178,14 +121,12 @@ class _BaseClient:
             raise ValueError(msg)
         self.tag_placement: TagPlacement = tag_placement
         self.inline_transcripts = inline_transcripts
-        if stream_chunk_timeout is not None and (
-            isinstance(stream_chunk_timeout, bool)
-            or not isinstance(stream_chunk_timeout, int | float)
-            or stream_chunk_timeout <= 0
-        ):
-            msg = f"`stream_chunk_timeout` must be a positive number of seconds or None, got {stream_chunk_timeout!r}"
-            raise ValueError(msg)
-        self.stream_chunk_timeout = stream_chunk_timeout
+        self.stream_chunk_timeout = _seconds_or_none(
+            "stream_chunk_timeout", stream_chunk_timeout
+        )
+        self.stream_deadline = _seconds_or_none("stream_deadline", stream_deadline)
+        EventParser(max_event_size)  # refuses a size below one character
+        self.max_event_size = max_event_size
         self._models: dict[str, ModelInfo] | None = None
         self._no_stream: set[str] = set()
         self._urls: dict[str, httpx.URL] = {}
@@ -214,7 +155,11 @@ class _BaseClient:
         text = self.base_url + path
         url = self._urls.get(text)
         if url is None:
-            url = self._urls[text] = httpx.URL(text)
+            try:
+                url = self._urls[text] = httpx.URL(text)
+            except httpx.InvalidURL as exc:
+                msg = f"`base_url` {self.base_url!r} does not make a usable URL: {exc}"
+                raise APIConnectionError(msg) from exc
         return url
 
     def _headers(
@@ -284,14 +229,14 @@ class _BaseClient:
     ) -> httpx.Request:
         accept = "text/event-stream" if stream else "application/json"
         chosen = coerce_timeout(timeout) if timeout is not None else self.timeout
-        if stream and self.stream_chunk_timeout is not None:
+        limits = (self.stream_chunk_timeout, self.stream_deadline) if stream else ()
+        bounds = [b for b in (chosen.read, *limits) if b is not None]
+        if stream and bounds:
             # httpx's read timeout is the longest silence between received bytes:
-            # for a stream, the longest wait for the next event.
-            read = min(
-                chosen.read or self.stream_chunk_timeout, self.stream_chunk_timeout
-            )
+            # the sync shell checks its clocks once a read returns, so no read
+            # may wait longer than the nearest bound.
             chosen = httpx.Timeout(
-                chosen.connect, read=read, write=chosen.write, pool=chosen.pool
+                chosen.connect, read=min(bounds), write=chosen.write, pool=chosen.pool
             )
         return http.build_request(
             "POST",
@@ -311,7 +256,7 @@ class _BaseClient:
         self, response: httpx.Response, transcript_id: str | None = None
     ) -> APIStatusError:
         try:
-            body: object = decode_json(response.content)
+            body: object = _load_json(response.content)
         except ValueError:
             body = response.text
         error = build_status_error(response, body, transcript_id=transcript_id)
@@ -319,17 +264,43 @@ class _BaseClient:
         error.args = (error.message,)
         return error
 
-    def _parse_completion(self, response: httpx.Response) -> ChatCompletion:
+    def _parse_completion(
+        self, response: httpx.Response, content: bytes | None = None
+    ) -> ChatCompletion:
+        """The answer in a read body (`content`, else `response.content`).
+
+        Raises:
+            StreamEndedError: JSON that stops short in a body with no
+                content-length (a transport fault, retried).
+            APIResponseValidationError: any other body that is not an answer.
+        """
+        content = response.content if content is None else content
         try:
-            body = decode_json(response.content)
+            body = _load_json(content)
             if not isinstance(body, dict):
                 raise ValueError("not a JSON object")
             return parse_chat_completion(body, _plain_headers(response))
         except ValueError as exc:
+            # A body that met its content-length was whole by the server's own
+            # account: broken JSON in it is the server's fault, not the line's.
+            sized = "content-length" in response.headers
+            if not sized and looks_cut_short(exc):
+                msg = f"the answer's body stopped short after {len(content)} bytes"
+                raise StreamEndedError(msg, request=response.request) from exc
             msg = f"the gateway answered {response.status_code} with a body that is not a chat completion: {exc}"
-            raise self._invalid(msg, response, body=response.text[:2000]) from exc
+            text = content[:2000].decode("utf-8", "replace")
+            request_id = _salvage_request_id(response, content)
+            raise self._invalid(
+                msg, response, body=text, request_id=request_id
+            ) from exc
 
-    def _transport_error(self, exc: httpx.TransportError) -> APIConnectionError:
+    def _transport_error(self, exc: httpx.RequestError) -> APIError:
+        if isinstance(exc, httpx.DecodingError):
+            msg = (
+                "the gateway's answer could not be decoded as its content-encoding "
+                f"says ({exc})"
+            )
+            return self._invalid(msg, None)
         timed_out = _timed_out(exc)
         cls = APITimeoutError if timed_out else APIConnectionError
         # httpx-aiohttp labels a refused connection ConnectTimeout: name it plainly.
@@ -384,7 +355,7 @@ class _BaseClient:
         if not data or data.isspace():
             return None
         try:
-            payload = decode_json(data)
+            payload = _load_json(data)
         except ValueError as exc:
             msg = f"a stream event is not JSON: {data[:200]!r}"
             raise self._invalid(msg, None, request_id=assembler.request_id) from exc
@@ -410,18 +381,85 @@ class _BaseClient:
         return APIStreamError(msg, body=payload, request_id=request_id)
 
     def _interrupted(
-        self, exc: Exception, delivered: int, assembler: StreamAssembler
+        self, exc: httpx.RequestError, assembler: StreamAssembler
     ) -> StreamInterruptedError:
-        stalled = isinstance(exc, httpx.TransportError) and _timed_out(exc)
-        what = "stalled (no event within the chunk timeout)" if stalled else "broke"
+        stalled = _timed_out(exc)
+        what = "stalled" if stalled else "broke"
+        if isinstance(exc, StreamEndedError):
+            what = "ended before `data: [DONE]` and without a finish_reason"
         msg = (
-            f"the stream {what} after {delivered} chunk(s) had been delivered "
-            f"({type(exc).__name__}: {exc}); it was not retried, to avoid repeating text"
+            f"the stream {what} after {assembler.delivered} chunk(s) had been "
+            f"delivered ({type(exc).__name__}: {exc}); it was not retried, to avoid "
+            "repeating text (the text so far is on `partial_content`)"
         )
         if assembler.request_id:
             msg += f" (request_id: {assembler.request_id})"
         cls = StreamTimeoutError if stalled else StreamInterruptedError
-        return cls(msg, events_received=delivered, request_id=assembler.request_id)
+        return cls(
+            msg,
+            events_received=assembler.delivered,
+            partial_content=assembler.partial_content,
+            request_id=assembler.request_id,
+        )
+
+    def _too_large(
+        self, exc: EventTooLargeError, assembler: StreamAssembler
+    ) -> APIResponseValidationError:
+        msg = (
+            f"a stream event grew to {exc.size} characters without ending, past "
+            f"`max_event_size` ({exc.limit}); raise `max_event_size` if the gateway "
+            "really sends events this large"
+        )
+        return self._invalid(msg, None, request_id=assembler.request_id)
+
+    # -- reading, shared by both shells ------------------------------------------------
+
+    def _stream_clock(self) -> ReadClock:
+        """The bounds of one stream: `stream_chunk_timeout` between events, `stream_deadline` overall."""
+        return ReadClock(idle=self.stream_chunk_timeout, total=self.stream_deadline)
+
+    def _answer_clock(self, request: httpx.Request) -> ReadClock:
+        """The bound of one non-streamed attempt: the read `timeout`, headers and body."""
+        read = request.extensions.get("timeout", {}).get("read")
+        return ReadClock(total=read, total_name="timeout", final_total=False)
+
+    def _stream_run(self, response: httpx.Response, clock: ReadClock) -> StreamRun:
+        clock.event()  # a new attempt waits afresh for its first event
+        return StreamRun(
+            EventParser(self.max_event_size),
+            self._assembler(response),
+            clock,
+            response.request,
+        )
+
+    def _feed(self, run: StreamRun, data: bytes) -> Iterator[ChatCompletionChunk]:
+        """The deltas one read completes, each as soon as it is parsed.
+
+        The clock is checked first; only a completed event resets its idle bound
+        (comments and the bytes of an unfinished event do not).
+        """
+        try:
+            events = run.parser.feed(data)
+        except EventTooLargeError as exc:
+            raise self._too_large(exc, run.assembler) from exc
+        run.clock.check(run.request)
+        if events:
+            run.clock.event()
+        for event in events:
+            chunk = self._stream_event(event, run.assembler)
+            if run.assembler.done:
+                return
+            if chunk is not None:
+                yield chunk
+                # The caller's time with a chunk is not the server's silence.
+                run.clock.event()
+
+    def _end_stream(self, run: StreamRun) -> ChatCompletionChunk:
+        """The final chunk of a whole answer; a stream cut short raises `StreamEndedError`."""
+        if run.assembler.complete:
+            return run.assembler.finish()
+        msg = "the stream ended before `data: [DONE]` and without a finish_reason"
+        raise StreamEndedError(msg, request=run.request)
 
     def _log_retry(
         self, decision: RetryDecision, retries_done: int, cause: str
@@ -453,11 +491,11 @@ class _BaseClient:
     # -- retry decisions, shared by both shells --------------------------------------
 
     def _on_transport_error(
-        self, exc: httpx.TransportError, retries_done: int
+        self, exc: httpx.RequestError, retries_done: int
     ) -> RetryDecision:
-        """Retry a failed attempt, or raise its typed error."""
+        """Retry a failed attempt, or raise its typed error (a passed `stream_deadline` at once)."""
         decision = decide_retry(retries_done, self.retry_policy, error=exc)
-        if not decision.retry:
+        if not decision.retry or (isinstance(exc, ReadTimeoutError) and exc.final):
             raise self._transport_error(exc) from exc
         self._log_retry(decision, retries_done, type(exc).__name__)
         return decision
@@ -478,11 +516,11 @@ class _BaseClient:
         return decision
 
     def _on_stream_break(
-        self, exc: httpx.TransportError, assembler: StreamAssembler, retries_done: int
+        self, exc: httpx.RequestError, run: StreamRun | None, retries_done: int
     ) -> RetryDecision:
         """A stream broke: raise `StreamInterruptedError` once chunks were delivered, else retry."""
-        if assembler.delivered:
-            raise self._interrupted(exc, assembler.delivered, assembler) from exc
+        if run is not None and run.assembler.delivered:
+            raise self._interrupted(exc, run.assembler) from exc
         return self._on_transport_error(exc, retries_done)
 
     def _rest_request(
@@ -516,7 +554,7 @@ class _BaseClient:
     def _decode(self, response: httpx.Response, parse: Callable[[object], T]) -> T:
         """Parse a JSON body, turning a shape error into `APIResponseValidationError`."""
         try:
-            return parse(decode_json(response.content))
+            return parse(_load_json(response.content))
         except ValueError as exc:
             msg = f"unexpected body from {response.request.url.path}: {exc}"
             raise APIResponseValidationError(msg, request=response.request) from exc
@@ -526,7 +564,7 @@ class _BaseClient:
     ) -> httpx.Request:
         return http.build_request(
             "POST",
-            f"{self.base_url}/understanding{path}",
+            self._url(f"/understanding{path}"),
             content=encode_json(body),
             headers=self._headers(accept="application/json"),
         )
@@ -534,7 +572,7 @@ class _BaseClient:
     def _models_request(self, http: httpx.Client | httpx.AsyncClient) -> httpx.Request:
         return http.build_request(
             "GET",
-            f"{self.base_url}/models",
+            self._url("/models"),
             headers=self._headers(accept="application/json", auth=False),
         )
 
@@ -542,12 +580,29 @@ class _BaseClient:
 _REQUEST_ID = re.compile(rb'"request_id"\s*:\s*"([^"\\]{1,100})"')
 
 
+def _seconds_or_none(name: str, value: float | None) -> float | None:
+    if value is not None and (
+        isinstance(value, bool) or not isinstance(value, int | float) or value <= 0
+    ):
+        msg = f"`{name}` must be a positive number of seconds or None, got {value!r}"
+        raise ValueError(msg)
+    return value
+
+
+def _load_json(content: bytes | str) -> object:
+    """`decode_json`, with nesting too deep for the decoder as a `ValueError`."""
+    try:
+        return decode_json(content)
+    except RecursionError as exc:
+        raise ValueError("JSON nested too deeply to decode") from exc
+
+
 def _content_type(response: httpx.Response) -> str:
     value: str = response.headers.get("content-type", "")
     return value.partition(";")[0].strip().lower()
 
 
-def _timed_out(exc: httpx.TransportError) -> bool:
+def _timed_out(exc: httpx.RequestError) -> bool:
     # httpx-aiohttp reports every aiohttp connection error, a refused connection
     # included, as ConnectTimeout: trust the cause it chains over the class.
     if not isinstance(exc, httpx.TimeoutException):
@@ -557,23 +612,26 @@ def _timed_out(exc: httpx.TransportError) -> bool:
     return not from_aiohttp or isinstance(cause, TimeoutError)
 
 
-def _salvage_request_id(response: httpx.Response) -> str | None:
+def _salvage_request_id(
+    response: httpx.Response, content: bytes | None = None
+) -> str | None:
     """The request id from the header, else from a body too broken to parse.
 
-    The gateway sends the id only in the body; only a read response is searched.
+    The gateway sends the id only in the body; only a read body is searched.
     """
     header: str | None = response.headers.get("x-request-id")
     if header:
         return header
-    try:
-        content = response.content[:65536]
-    except httpx.ResponseNotRead:
-        return None
-    match = _REQUEST_ID.search(content)
+    if content is None:
+        try:
+            content = response.content
+        except httpx.ResponseNotRead:
+            return None
+    match = _REQUEST_ID.search(content[:65536])
     return match.group(1).decode("utf-8", "replace") if match else None
 
 
-def _has_request(exc: httpx.TransportError) -> bool:
+def _has_request(exc: httpx.RequestError) -> bool:
     try:
         exc.request  # noqa: B018
     except RuntimeError:

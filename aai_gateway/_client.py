@@ -8,19 +8,26 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 import threading
 import time
 import weakref
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterator,
+    Mapping,
+)
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
 from aai_gateway._catalog import ModelInfo
 from aai_gateway._exceptions import APIStatusError
-from aai_gateway._sse import EventParser
-from aai_gateway._streaming import completion_as_chunk
+from aai_gateway._streaming import ReadClock, StreamRun, completion_as_chunk
 from aai_gateway._transcript_client import AsyncTranscriptMethods, SyncTranscriptMethods
 from aai_gateway._transport import build_async_http_client, build_http_client
 from aai_gateway._types import ChatCompletion, ChatCompletionChunk, ChatRequest
@@ -29,6 +36,7 @@ from aai_gateway._validation import validate_chat_request
 __all__ = ["AsyncChatStream", "AsyncGatewayClient", "ChatStream", "GatewayClient"]
 
 Timeout = float | httpx.Timeout | None
+T = TypeVar("T")
 Headers = Mapping[str, str] | None
 
 
@@ -85,7 +93,21 @@ class GatewayClient(SyncTranscriptMethods):
         inline_transcripts: Let a request reference several transcripts: the first
             goes by reference, the others' text is fetched and sent inline.
         stream_chunk_timeout: The longest wait, in seconds, for a stream's next
-            event (default 120; `None` leaves only `timeout`).
+            event (default 120; `None` leaves only `timeout`). Comments and the
+            bytes of an unfinished event do not reset it.
+        stream_deadline: The longest a whole stream may take, in seconds, retries
+            included (default `None`: no bound).
+        max_event_size: The most characters one server-sent event may hold
+            (default 64 Mi); a larger one raises `APIResponseValidationError`.
+
+    `timeout` (its read part) bounds each attempt of a non-streamed answer,
+    headers and body together. This sync client checks its clocks each time a
+    socket read returns, and a read waits at most the socket's read timeout (for
+    a stream the smallest of `timeout`, `stream_chunk_timeout` and
+    `stream_deadline`), so a bound can be overshot by one such wait: in the
+    worst case a non-streamed answer takes twice `timeout`, a drip-fed event
+    twice `stream_chunk_timeout`, and a stream `stream_deadline` plus the
+    smaller of the other two. `AsyncGatewayClient` ends each wait exactly.
     """
 
     def __init__(
@@ -132,19 +154,47 @@ class GatewayClient(SyncTranscriptMethods):
         *,
         stream: bool = False,
         retries_done: int = 0,
+        clock: ReadClock | None = None,
     ) -> tuple[httpx.Response, int]:
         """Send with retries; return a 2xx response (unread when `stream`) and the retries used."""
         while True:
             try:
+                if clock is not None:
+                    clock.attempt()
                 response = self._http().send(request, stream=stream)
-            except httpx.TransportError as exc:
-                decision = self._on_transport_error(exc, retries_done)
-            else:
                 if response.is_success:
                     return response, retries_done
-                response.read()
-                response.close()
+                try:
+                    response.read()
+                finally:
+                    response.close()
+            except httpx.RequestError as exc:
+                decision = self._on_transport_error(exc, retries_done)
+            else:
                 decision = self._on_error_status(response, transcript_id, retries_done)
+            time.sleep(decision.delay)
+            retries_done += 1
+
+    def _fetch(
+        self, request: httpx.Request, transcript_id: str | None
+    ) -> ChatCompletion:
+        """Send with retries and read one whole answer within the read `timeout`."""
+        clock, retries_done = self._answer_clock(request), 0
+        while True:
+            response, retries_done = self._send(
+                request,
+                transcript_id,
+                stream=True,
+                retries_done=retries_done,
+                clock=clock,
+            )
+            try:
+                content = b"".join(_checked(response.iter_bytes(), clock, request))
+                return self._parse_completion(response, content)
+            except httpx.RequestError as exc:
+                decision = self._on_transport_error(exc, retries_done)
+            finally:
+                response.close()
             time.sleep(decision.delay)
             retries_done += 1
 
@@ -172,9 +222,7 @@ class GatewayClient(SyncTranscriptMethods):
             timeout=timeout,
             extra_headers=extra_headers,
         )
-        answer = self._parse_completion(
-            self._send(built, request.get("transcript_id"))[0]
-        )
+        answer = self._fetch(built, request.get("transcript_id"))
         return replace(answer, inlined_transcripts=tuple(texts)) if texts else answer
 
     def stream_chat(
@@ -222,36 +270,33 @@ class GatewayClient(SyncTranscriptMethods):
             timeout=timeout,
             extra_headers=extra_headers,
         )
-        retries_done = 0
+        clock, retries_done = self._stream_clock(), 0
         while True:
-            response, retries_done = self._send(
-                built,
-                request.get("transcript_id"),
-                stream=True,
-                retries_done=retries_done,
-            )
-            assembler = self._assembler(response)
+            run: StreamRun | None = None
             try:
+                response, retries_done = self._send(
+                    built,
+                    request.get("transcript_id"),
+                    stream=True,
+                    retries_done=retries_done,
+                    clock=clock,
+                )
+                run = self._stream_run(response, clock)
                 if not self._is_event_stream(response):
                     response.read()
                     yield completion_as_chunk(self._parse_non_sse(response))
                     return
-                parser = EventParser()
                 for data in response.iter_bytes():
-                    for event in parser.feed(data):
-                        chunk = self._stream_event(event, assembler)
-                        if assembler.done:
-                            break
-                        if chunk is not None:
-                            yield chunk
-                    if assembler.done:
+                    yield from self._feed(run, data)
+                    if run.assembler.done:
                         break
-                yield assembler.finish()
+                yield self._end_stream(run)
                 return
-            except httpx.TransportError as exc:
-                decision = self._on_stream_break(exc, assembler, retries_done)
+            except httpx.RequestError as exc:
+                decision = self._on_stream_break(exc, run, retries_done)
             finally:
-                response.close()
+                if run is not None:
+                    response.close()
             time.sleep(decision.delay)
             retries_done += 1
 
@@ -357,19 +402,52 @@ class AsyncGatewayClient(AsyncTranscriptMethods):
         *,
         stream: bool = False,
         retries_done: int = 0,
+        clock: ReadClock | None = None,
     ) -> tuple[httpx.Response, int]:
-        """Send with retries; return a 2xx response (unread when `stream`) and the retries used."""
+        """Send with retries; return a 2xx response (unread when `stream`) and the retries used.
+
+        With a `clock`, each attempt restarts it, and its wait for the headers
+        ends with it.
+        """
         while True:
             try:
-                response = await (await self._http()).send(request, stream=stream)
-            except httpx.TransportError as exc:
-                decision = self._on_transport_error(exc, retries_done)
-            else:
+                if clock is not None:
+                    clock.attempt()
+                sent = (await self._http()).send(request, stream=stream)
+                response = await _within(sent, clock, request)
                 if response.is_success:
                     return response, retries_done
-                await response.aread()
-                await response.aclose()
+                try:
+                    await response.aread()
+                finally:
+                    await response.aclose()
+            except httpx.RequestError as exc:
+                decision = self._on_transport_error(exc, retries_done)
+            else:
                 decision = self._on_error_status(response, transcript_id, retries_done)
+            await asyncio.sleep(decision.delay)
+            retries_done += 1
+
+    async def _afetch(
+        self, request: httpx.Request, transcript_id: str | None
+    ) -> ChatCompletion:
+        """Send with retries and read one whole answer within the read `timeout`."""
+        clock, retries_done = self._answer_clock(request), 0
+        while True:
+            response, retries_done = await self._asend(
+                request,
+                transcript_id,
+                stream=True,
+                retries_done=retries_done,
+                clock=clock,
+            )
+            try:
+                content = b"".join([d async for d in _timed_bytes(response, clock)])
+                return self._parse_completion(response, content)
+            except httpx.RequestError as exc:
+                decision = self._on_transport_error(exc, retries_done)
+            finally:
+                await response.aclose()
             await asyncio.sleep(decision.delay)
             retries_done += 1
 
@@ -393,8 +471,7 @@ class AsyncGatewayClient(AsyncTranscriptMethods):
             timeout=timeout,
             extra_headers=extra_headers,
         )
-        response = (await self._asend(built, request.get("transcript_id")))[0]
-        answer = self._parse_completion(response)
+        answer = await self._afetch(built, request.get("transcript_id"))
         return replace(answer, inlined_transcripts=tuple(texts)) if texts else answer
 
     def astream_chat(
@@ -453,36 +530,34 @@ class AsyncGatewayClient(AsyncTranscriptMethods):
             timeout=timeout,
             extra_headers=extra_headers,
         )
-        retries_done = 0
+        clock, retries_done = self._stream_clock(), 0
         while True:
-            response, retries_done = await self._asend(
-                built,
-                request.get("transcript_id"),
-                stream=True,
-                retries_done=retries_done,
-            )
-            assembler = self._assembler(response)
+            run: StreamRun | None = None
             try:
+                response, retries_done = await self._asend(
+                    built,
+                    request.get("transcript_id"),
+                    stream=True,
+                    retries_done=retries_done,
+                    clock=clock,
+                )
+                run = self._stream_run(response, clock)
                 if not self._is_event_stream(response):
                     await response.aread()
                     yield completion_as_chunk(self._parse_non_sse(response))
                     return
-                parser = EventParser()
-                async for data in response.aiter_bytes():
-                    for event in parser.feed(data):
-                        chunk = self._stream_event(event, assembler)
-                        if assembler.done:
-                            break
-                        if chunk is not None:
-                            yield chunk
-                    if assembler.done:
+                async for data in _timed_bytes(response, clock):
+                    for chunk in self._feed(run, data):
+                        yield chunk
+                    if run.assembler.done:
                         break
-                yield assembler.finish()
+                yield self._end_stream(run)
                 return
-            except httpx.TransportError as exc:
-                decision = self._on_stream_break(exc, assembler, retries_done)
+            except httpx.RequestError as exc:
+                decision = self._on_stream_break(exc, run, retries_done)
             finally:
-                await response.aclose()
+                if run is not None:
+                    await response.aclose()
             await asyncio.sleep(decision.delay)
             retries_done += 1
 
@@ -498,6 +573,44 @@ class AsyncGatewayClient(AsyncTranscriptMethods):
         """One catalogue entry, or `None` when the gateway does not list `model`."""
         await self.alist_models()
         return (self._models or {}).get(model)
+
+
+def _checked(
+    chunks: Iterator[bytes], clock: ReadClock, request: httpx.Request
+) -> Iterator[bytes]:
+    """The body's reads, each checked against `clock` once it returns."""
+    for data in chunks:
+        clock.check(request)
+        yield data
+
+
+async def _within(
+    awaitable: Awaitable[T], clock: ReadClock | None, request: httpx.Request
+) -> T:
+    """`await awaitable`, ended by `clock`'s nearest bound (exactly, unlike the sync shell)."""
+    left = None if clock is None else clock.remaining()
+    if clock is None or left is None:
+        return await awaitable
+    try:
+        if sys.version_info >= (3, 11):
+            async with asyncio.timeout(max(left, 0.0)):
+                return await awaitable
+        return await asyncio.wait_for(awaitable, max(left, 0.0))
+    except asyncio.TimeoutError:
+        raise clock.expired(request) from None
+
+
+async def _timed_bytes(
+    response: httpx.Response, clock: ReadClock
+) -> AsyncIterator[bytes]:
+    """The body's reads, each ended by `clock`."""
+    chunks = response.aiter_bytes()
+    while True:
+        try:
+            data = await _within(chunks.__anext__(), clock, response.request)
+        except StopAsyncIteration:
+            return
+        yield data
 
 
 def _report_inlined(

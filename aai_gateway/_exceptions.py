@@ -7,8 +7,8 @@ AssemblyAIGatewayError
 └── APIError                         message, request, body, request_id
     ├── APIConnectionError           no usable response: DNS, refused, reset
     │   ├── APITimeoutError          connect, read or pool timeout
-    │   └── StreamInterruptedError   a stream broke after events reached the caller
-    │       └── StreamTimeoutError   ... by going silent (also an APITimeoutError)
+    │   └── StreamInterruptedError   a stream broke or ended early after events reached the caller
+    │       └── StreamTimeoutError   ... by stalling or passing its deadline (also an APITimeoutError)
     ├── APIStatusError               a non-2xx answer: status_code, response, errors
     │   ├── BadRequestError          400
     │   ├── AuthenticationError      401
@@ -19,7 +19,8 @@ AssemblyAIGatewayError
     │   ├── RateLimitError           429, with retry_after
     │   └── InternalServerError      5xx
     ├── APIStreamError               an error payload inside a 200 stream
-    └── APIResponseValidationError   a 2xx answer that is not the JSON or SSE expected
+    └── APIResponseValidationError   a 2xx answer that is not the JSON or SSE expected,
+                                     cannot be decoded, or has an event over `max_event_size`
 ```
 
 Messages carry the status, the server's own words and the `request_id`; never the API key
@@ -144,18 +145,33 @@ class StreamInterruptedError(APIConnectionError):
     """A stream broke after some of its events had reached the caller.
 
     It is never retried, since a retry would repeat text the caller already has.
+    A stream that ends before `data: [DONE]` without a `finish_reason` is one too:
+    the text it gave is never taken for a whole answer.
 
     Attributes:
         events_received: How many events the caller had been given.
+        partial_content: The text those events carried.
     """
 
-    def __init__(self, message: str, *, events_received: int, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        events_received: int,
+        partial_content: str = "",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(message, **kwargs)
         self.events_received = events_received
+        self.partial_content = partial_content
 
 
 class StreamTimeoutError(StreamInterruptedError, APITimeoutError):
-    """A stream went silent for longer than the chunk timeout after events had arrived."""
+    """A stream stalled after events had arrived.
+
+    No event came within `stream_chunk_timeout` (comments and the bytes of an
+    unfinished event do not count), or the whole stream passed `stream_deadline`.
+    """
 
 
 class APIStreamError(APIError):

@@ -13,10 +13,16 @@ argument fragments by `index`.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+import httpx
+
+from aai_gateway._sse import EventParser
 from aai_gateway._types import (
     ChatCompletion,
     ChatCompletionChunk,
@@ -30,6 +36,7 @@ from aai_gateway._types import (
 )
 
 DONE = "[DONE]"
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
@@ -91,6 +98,17 @@ class StreamAssembler:
         """How many deltas this assembler has handed out."""
         self.done = False
         """Whether the `[DONE]` event arrived."""
+        self._text: list[str] = []
+
+    @property
+    def complete(self) -> bool:
+        """Whether the answer is whole: `[DONE]` arrived or a choice said why it ended."""
+        return self.done or self.raw_finish_reason is not None
+
+    @property
+    def partial_content(self) -> str:
+        """The text handed out so far."""
+        return "".join(self._text)
 
     def feed(self, payload: Mapping[str, Any]) -> ChatCompletionChunk | None:
         """Take one chunk; return the delta it carries, or `None` if it carries none."""
@@ -132,6 +150,8 @@ class StreamAssembler:
         if not (text or calls or thinking):
             return None
         self.saw_tool_calls = self.saw_tool_calls or bool(calls)
+        if text:
+            self._text.append(text)
         self.delivered += 1
         return ChatCompletionChunk(text, tuple(calls), thinking or None, raw=payload)
 
@@ -154,6 +174,119 @@ class StreamAssembler:
             rate_limit=self.rate_limit,
             raw=self.last_raw,
         )
+
+
+class StreamEndedError(httpx.RemoteProtocolError):
+    """A body ended before the answer was whole (an internal signal, never raised out).
+
+    It is a transport error, so the shells retry it like any other dropped
+    connection while nothing has been delivered.
+    """
+
+
+class ReadTimeoutError(httpx.ReadTimeout):
+    """A read clock ran out (an internal signal, turned into the package's errors).
+
+    Attributes:
+        final: The overall deadline passed, so a retry would be pointless.
+    """
+
+    def __init__(self, message: str, *, request: httpx.Request, final: bool) -> None:
+        super().__init__(message, request=request)
+        self.final = final
+
+
+class ReadClock:
+    """When the next read must have finished: an idle bound and an overall deadline.
+
+    `idle` bounds the time since the last event (comments and bytes of an
+    unfinished event do not count); `total` bounds everything since the clock
+    started. Either may be `None`.
+
+    Args:
+        idle: Seconds allowed between events.
+        total: Seconds allowed in all.
+        idle_name: The option that set `idle`, for messages.
+        total_name: The option that set `total`, for messages.
+        final_total: Whether `total` spans the whole call, retries included (so
+            passing it is never retried), rather than each attempt.
+        now: The clock (monotonic seconds).
+    """
+
+    def __init__(
+        self,
+        *,
+        idle: float | None = None,
+        total: float | None = None,
+        idle_name: str = "stream_chunk_timeout",
+        total_name: str = "stream_deadline",
+        final_total: bool = True,
+        now: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._now = now
+        self.final_total = final_total
+        self.idle, self.total = idle, total
+        self.idle_name, self.total_name = idle_name, total_name
+        self._start = self._last = now()
+
+    def attempt(self) -> None:
+        """A new attempt: the idle bound starts again, the total one too unless it spans the call."""
+        now = self._now()
+        self._last = now
+        if not self.final_total:
+            self._start = now
+
+    def event(self) -> None:
+        """An event arrived: the idle bound starts again."""
+        self._last = self._now()
+
+    def remaining(self) -> float | None:
+        """Seconds the next read may take (`None`: unbounded; may be <= 0)."""
+        ends = []
+        if self.idle is not None:
+            ends.append(self._last + self.idle)
+        if self.total is not None:
+            ends.append(self._start + self.total)
+        return min(ends) - self._now() if ends else None
+
+    def check(self, request: httpx.Request) -> None:
+        """Raise `ReadTimeoutError` when a bound has passed."""
+        left = self.remaining()
+        if left is not None and left <= 0:
+            raise self.expired(request)
+
+    def expired(self, request: httpx.Request) -> ReadTimeoutError:
+        """The error for the bound that passed (the nearer one)."""
+        inf = float("inf")
+        idle_end = inf if self.idle is None else self._last + self.idle
+        total_end = inf if self.total is None else self._start + self.total
+        if total_end <= idle_end:
+            msg = f"the answer took longer than `{self.total_name}` ({self.total} s)"
+            return ReadTimeoutError(msg, request=request, final=self.final_total)
+        msg = f"no event arrived within `{self.idle_name}` ({self.idle} s)"
+        return ReadTimeoutError(msg, request=request, final=False)
+
+
+@dataclass(slots=True)
+class StreamRun:
+    """What one streamed attempt reads with: parser, assembler, clock, request."""
+
+    parser: EventParser
+    assembler: StreamAssembler
+    clock: ReadClock
+    request: httpx.Request
+
+
+def looks_cut_short(error: ValueError) -> bool:
+    """Whether JSON failed to decode only because its text stopped early.
+
+    A prefix of valid JSON fails at its very end, or at a string that never
+    closes; garbage fails somewhere else.
+    """
+    if not isinstance(error, json.JSONDecodeError):
+        return False
+    rest = error.doc[error.pos :].strip()
+    return not rest or (rest[0] == '"' and _JSON_STRING.match(rest) is None)
 
 
 class _PartialCall:

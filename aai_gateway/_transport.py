@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import importlib.util
 import os
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
+from functools import cache
 from typing import Any, Literal, TypeVar
 
 import httpx
@@ -86,12 +89,65 @@ def build_async_http_client(options: dict[str, Any]) -> httpx.AsyncClient:
     """An `httpx.AsyncClient` with `options` (timeout, limits, verify) on the chosen pool."""
     if chosen_async_transport() == "httpx":
         return _with_lazy_cookies(httpx.AsyncClient(**options))
-    from httpx_aiohttp import AiohttpTransport
-
     # httpx ignores a client's `limits` once a transport is given: set them here.
     # The shared context keeps certificate loading to once per process.
-    transport = AiohttpTransport(
+    transport = _guarded_aiohttp_transport()(
         verify=shared_ssl_context(), limits=options.get("limits", DEFAULT_LIMITS)
     )
     client = httpx.AsyncClient(transport=transport, timeout=options.get("timeout"))
     return _with_lazy_cookies(client)
+
+
+def _from_aiohttp(exc: BaseException) -> bool:
+    return type(exc).__module__.split(".")[0] == "aiohttp"
+
+
+@contextmanager
+def _as_protocol_errors(request: httpx.Request) -> Iterator[None]:
+    """Re-raise what httpx-aiohttp lets through unmapped as `httpx.RemoteProtocolError`.
+
+    httpx-aiohttp maps aiohttp's connection errors to httpx's, but a response
+    aiohttp cannot parse (a malformed status line, an oversized header, a broken
+    chunk) escapes as `aiohttp.ClientResponseError` or one of aiohttp's parser
+    errors: a malformed response, as a bad proxy sends, so a transport fault.
+    """
+    try:
+        yield
+    except httpx.HTTPError:
+        raise
+    except Exception as exc:
+        if not _from_aiohttp(exc):
+            raise
+        msg = f"malformed response ({type(exc).__name__}: {exc})"
+        raise httpx.RemoteProtocolError(msg, request=request) from exc
+
+
+class _GuardedStream(httpx.AsyncByteStream):
+    def __init__(self, inner: httpx.AsyncByteStream, request: httpx.Request) -> None:
+        self._inner = inner
+        self._request = request
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        with _as_protocol_errors(self._request):
+            async for chunk in self._inner:
+                yield chunk
+
+    async def aclose(self) -> None:
+        with _as_protocol_errors(self._request):
+            await self._inner.aclose()
+
+
+@cache
+def _guarded_aiohttp_transport() -> Callable[..., httpx.AsyncBaseTransport]:
+    """`AiohttpTransport` whose every failure is an `httpx` error (imported on first use)."""
+    from httpx_aiohttp import AiohttpTransport
+
+    class GuardedAiohttpTransport(AiohttpTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            with _as_protocol_errors(request):
+                response: httpx.Response = await super().handle_async_request(request)
+            if isinstance(response.stream, httpx.AsyncByteStream):
+                response.stream = _GuardedStream(response.stream, request)
+            return response
+
+    return GuardedAiohttpTransport

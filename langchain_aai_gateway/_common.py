@@ -95,6 +95,9 @@ class GatewayModelMixin(BaseModel):
     stream_chunk_timeout: float | None = 120.0
     """The longest wait, in seconds, for a stream's next event; a longer silence
     raises a timeout error (`None` leaves only `timeout`)."""
+    stream_deadline: float | None = None
+    """The longest a whole stream may take, in seconds, retries included (`None`,
+    the default, sets no bound)."""
     streaming: bool = False
     """Stream internally even for `invoke` (tokens reach callbacks as they arrive)."""
     stream_usage: bool = True
@@ -172,6 +175,7 @@ class GatewayModelMixin(BaseModel):
             self.inline_transcripts,
             self.transcript_base_url,
             self.stream_chunk_timeout,
+            self.stream_deadline,
         )
 
     def _client_kwargs(self) -> dict[str, Any]:
@@ -186,6 +190,7 @@ class GatewayModelMixin(BaseModel):
             "inline_transcripts": self.inline_transcripts,
             "transcript_base_url": self.transcript_base_url,
             "stream_chunk_timeout": self.stream_chunk_timeout,
+            "stream_deadline": self.stream_deadline,
         }
 
     def _cached(self, kind: str, options: tuple[Any, ...], build: Any) -> Any:

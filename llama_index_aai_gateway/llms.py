@@ -93,6 +93,7 @@ _CLIENT_FIELDS = (
     "inline_transcripts",
     "transcript_base_url",
     "stream_chunk_timeout",
+    "stream_deadline",
 )
 _CLIENT_OPTION_NAMES = {"transcript_placement": "tag_placement"}
 _read_client_fields = operator.attrgetter(*_CLIENT_FIELDS)
@@ -204,6 +205,12 @@ class AssemblyAI(FunctionCallingLLM):
         gt=0,
         description="The longest wait in seconds for a stream's next event "
         "(a longer silence raises a timeout error); None leaves only `timeout`.",
+    )
+    stream_deadline: float | None = Field(
+        default=None,
+        gt=0,
+        description="The longest a whole stream may take in seconds, retries "
+        "included; None (default) sets no bound.",
     )
     transcript_id: str | None = Field(
         default=None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Iterator
 from itertools import pairwise
 
@@ -12,7 +13,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aai_gateway import AsyncGatewayClient, ChunkAccumulator, GatewayClient
-from aai_gateway._streaming import StreamAssembler, parse_tool_call_deltas
+from aai_gateway._streaming import (
+    ReadClock,
+    ReadTimeoutError,
+    StreamAssembler,
+    looks_cut_short,
+    parse_tool_call_deltas,
+)
 from tests.conftest import TEST_KEY, USER_HI, sse_body, sse_response
 
 
@@ -320,3 +327,103 @@ def test_reused_index_with_a_new_id_starts_a_new_call() -> None:
         ("b", "mul", {"b": 2}),
         ("c", "sub", {}),
     ]
+
+
+# -- the clocks and the truncation rule behind the client's deadlines ---------------
+
+CLOCK_REQUEST = httpx.Request("POST", "http://gw.test/v1/chat/completions")
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_only_events_reset_the_idle_bound() -> None:
+    time = FakeTime()
+    clock = ReadClock(idle=1.0, now=time)
+    time.now += 0.6
+    clock.check(CLOCK_REQUEST)  # bytes arrived, no event: nothing is reset
+    time.now += 0.6
+    with pytest.raises(ReadTimeoutError, match="stream_chunk_timeout") as caught:
+        clock.check(CLOCK_REQUEST)
+    assert not caught.value.final
+    clock.event()
+    assert clock.remaining() == pytest.approx(1.0)
+
+
+def test_the_total_bound_is_the_nearer_one_and_final() -> None:
+    time = FakeTime()
+    clock = ReadClock(idle=1.0, total=1.5, now=time)
+    for _ in range(3):
+        time.now += 0.5
+        clock.event()
+    assert clock.remaining() == pytest.approx(0.0)
+    error = clock.expired(CLOCK_REQUEST)
+    assert error.final
+    assert "stream_deadline" in str(error)
+
+
+def test_a_total_per_attempt_restarts_and_is_retried() -> None:
+    time = FakeTime()
+    clock = ReadClock(total=1.0, total_name="timeout", final_total=False, now=time)
+    time.now += 5
+    clock.attempt()
+    assert clock.remaining() == pytest.approx(1.0)
+    time.now += 2
+    error = clock.expired(CLOCK_REQUEST)
+    assert not error.final
+    assert "`timeout`" in str(error)
+
+
+def test_a_total_over_the_call_survives_attempts() -> None:
+    time = FakeTime()
+    clock = ReadClock(idle=10.0, total=1.0, now=time)
+    time.now += 0.8
+    clock.attempt()
+    assert clock.remaining() == pytest.approx(0.2)
+
+
+def test_no_bounds_means_no_limit() -> None:
+    clock = ReadClock()
+    assert clock.remaining() is None
+    clock.check(CLOCK_REQUEST)
+
+
+@pytest.mark.parametrize(
+    ("text", "cut"),
+    [
+        ('{"a": [1, 2', True),
+        ('{"a": "unterminated', True),
+        ('{"a": "x"', True),
+        ("", True),
+        ("   ", True),
+        ("{nope", False),
+        ('{"a": 1}x', False),
+        ("[1, 2]]", False),
+    ],
+)
+def test_a_cut_is_a_prefix_of_json(text: str, cut: bool) -> None:
+    with pytest.raises(ValueError) as caught:
+        json.loads(text)
+    assert looks_cut_short(caught.value) is cut
+
+
+def test_only_json_errors_can_be_cuts() -> None:
+    assert not looks_cut_short(ValueError("not json at all"))
+
+
+def test_an_answer_is_complete_with_done_or_a_finish_reason() -> None:
+    assembler = StreamAssembler()
+    assembler.feed({"choices": [{"delta": {"content": "Hel"}}]})
+    assembler.feed({"choices": [{"delta": {"content": "lo"}}]})
+    assert not assembler.complete
+    assert assembler.partial_content == "Hello"
+    assembler.feed({"choices": [{"delta": {}, "finish_reason": "stop"}]})
+    assert assembler.complete
+    done = StreamAssembler()
+    done.done = True
+    assert done.complete

@@ -77,7 +77,9 @@ async def test_built_client_keeps_timeout_and_limits(
         assert client.timeout == timeout
         pool = client._transport  # the pool the requests go through
         if transport == "aiohttp":
-            assert type(pool).__name__ == "AiohttpTransport"
+            from httpx_aiohttp import AiohttpTransport
+
+            assert isinstance(pool, AiohttpTransport)
             assert pool.limits == limits  # type: ignore[attr-defined]
         else:
             assert isinstance(pool, httpx.AsyncHTTPTransport)

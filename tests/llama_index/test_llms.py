@@ -459,6 +459,7 @@ def test_copies_share_one_pool_even_before_first_use(
         ("inline_transcripts", True),
         ("transcript_base_url", "http://other.test"),
         ("stream_chunk_timeout", None),
+        ("stream_deadline", 30.0),
         ("default_headers", {"x-team": "a"}),
     ],
 )
