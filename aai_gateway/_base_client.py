@@ -252,13 +252,36 @@ class _BaseClient:
         key = self._api_key or os.environ.get(API_KEY_ENV)
         return text.replace(key, "[redacted]") if key and len(key) >= 4 else text
 
+    def _redacted(self, value: object) -> object:
+        """A body (text or decoded JSON) with the key taken out wherever it appears.
+
+        Applied where a server's words enter an error (message, `body`), before any
+        truncation, so no copy made later (repr, pickle, callbacks) can hold it.
+        """
+        if isinstance(value, str):
+            return self._redact(value)
+        if isinstance(value, (dict, list)):
+            try:
+                text = json.dumps(value, ensure_ascii=False)
+            except (TypeError, ValueError, RecursionError):
+                return "[a body that could not be checked for the key]"
+            clean = self._redact(text)
+            return value if clean == text else json.loads(clean)
+        return value
+
     def _status_error(
         self, response: httpx.Response, transcript_id: str | None = None
     ) -> APIStatusError:
+        raw = response.text
+        text = self._redact(raw)
+        if text != raw:
+            # Frameworks read `error.response` too (LangChain puts its JSON in
+            # `response_metadata`): the error gets a copy with the clean body.
+            response = _with_text(response, text)
         try:
-            body: object = _load_json(response.content)
+            body: object = _load_json(text)
         except ValueError:
-            body = response.text
+            body = text
         error = build_status_error(response, body, transcript_id=transcript_id)
         error.message = self._redact(error.message)
         error.args = (error.message,)
@@ -288,7 +311,7 @@ class _BaseClient:
                 msg = f"the answer's body stopped short after {len(content)} bytes"
                 raise StreamEndedError(msg, request=response.request) from exc
             msg = f"the gateway answered {response.status_code} with a body that is not a chat completion: {exc}"
-            text = content[:2000].decode("utf-8", "replace")
+            text = self._redact(content.decode("utf-8", "replace"))[:2000]
             request_id = _salvage_request_id(response, content)
             raise self._invalid(
                 msg, response, body=text, request_id=request_id
@@ -323,7 +346,7 @@ class _BaseClient:
         if kind == "application/json":
             return self._parse_completion(response)
         msg = f"expected an event stream from the gateway, got content type {kind or 'none'!r}"
-        raise self._invalid(msg, response, body=response.text[:2000])
+        raise self._invalid(msg, response, body=self._redact(response.text)[:2000])
 
     def _invalid(
         self,
@@ -341,7 +364,10 @@ class _BaseClient:
             msg += f" (request_id: {request_id})"
         request = response.request if response is not None else None
         return APIResponseValidationError(
-            msg, request=request, body=body, request_id=request_id
+            self._redact(msg),
+            request=request,
+            body=self._redacted(body),
+            request_id=request_id,
         )
 
     def _stream_event(
@@ -357,10 +383,10 @@ class _BaseClient:
         try:
             payload = _load_json(data)
         except ValueError as exc:
-            msg = f"a stream event is not JSON: {data[:200]!r}"
+            msg = f"a stream event is not JSON: {self._redact(data)[:200]!r}"
             raise self._invalid(msg, None, request_id=assembler.request_id) from exc
         if not isinstance(payload, dict):
-            msg = f"a stream event is not a JSON object: {data[:200]!r}"
+            msg = f"a stream event is not a JSON object: {self._redact(data)[:200]!r}"
             raise self._invalid(msg, None, request_id=assembler.request_id)
         if kind == "error" or is_stream_error_payload(payload):
             raise self._stream_error(payload, assembler)
@@ -369,16 +395,17 @@ class _BaseClient:
     def _stream_error(
         self, payload: Mapping[str, Any], assembler: StreamAssembler
     ) -> APIStreamError:
-        parsed = parse_error_body(payload)
+        clean = self._redacted(payload)
+        parsed = parse_error_body(clean)
         request_id = parsed.request_id or assembler.request_id
         detail = (
             "; ".join(p for p in (parsed.message, *parsed.errors) if p)
-            or json.dumps(payload)[:500]
+            or json.dumps(clean)[:500]
         )
-        msg = f"the gateway reported an error inside the stream: {self._redact(detail)}"
+        msg = f"the gateway reported an error inside the stream: {detail}"
         if request_id:
             msg += f" (request_id: {request_id})"
-        return APIStreamError(msg, body=payload, request_id=request_id)
+        return APIStreamError(msg, body=clean, request_id=request_id)
 
     def _interrupted(
         self, exc: httpx.RequestError, assembler: StreamAssembler
@@ -587,6 +614,22 @@ def _seconds_or_none(name: str, value: float | None) -> float | None:
         msg = f"`{name}` must be a positive number of seconds or None, got {value!r}"
         raise ValueError(msg)
     return value
+
+
+def _with_text(response: httpx.Response, text: str) -> httpx.Response:
+    """A read copy of `response` whose body is `text` (already decoded)."""
+    headers = [
+        (name, value)
+        for name, value in response.headers.multi_items()
+        if name.lower()
+        not in ("content-encoding", "content-length", "transfer-encoding")
+    ]
+    return httpx.Response(
+        response.status_code,
+        headers=headers,
+        content=text.encode(),
+        request=response.request,
+    )
 
 
 def _load_json(content: bytes | str) -> object:
