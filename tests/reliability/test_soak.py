@@ -130,7 +130,7 @@ class Tally:
         self.wrong: list[str] = []
         self.slowest = 0.0
         self.done = 0
-        self.memory: list[tuple[int, float, float]] = []
+        self.memory: list[tuple[int, float, float, float]] = []
         self.async_in_flight = 0
 
     def record(self, prompt: str, answer: str | None, error: Any, took: float) -> None:
@@ -149,7 +149,9 @@ class Tally:
             if self.done % max(TOTAL // 10, 1) == 0:
                 gc.collect()
                 traced = tracemalloc.get_traced_memory()[0] / 2**20
-                self.memory.append((self.done, rss_mb(), traced))
+                # tracemalloc's own tables are in RSS but not in the traced figure.
+                overhead = tracemalloc.get_tracemalloc_memory() / 2**20
+                self.memory.append((self.done, rss_mb(), traced, overhead))
 
 
 class Lane:
@@ -315,8 +317,14 @@ def test_soak(soak_server: Any) -> None:
         "in_flight_after": in_flight + tally.async_in_flight,
         "sockets_open_after_close": sockets_to(server.port),
         "memory_checkpoints": [
-            {"done": d, "rss_mb": round(r, 1), "traced_mb": round(t, 2)}
-            for d, r, t in tally.memory
+            {
+                "done": d,
+                "rss_mb": round(r, 1),
+                "traced_mb": round(t, 2),
+                "tracemalloc_overhead_mb": round(o, 1),
+                "rss_less_tracemalloc_mb": round(r - o, 1),
+            }
+            for d, r, t, o in tally.memory
         ],
         "async_transport": os.environ.get("AAI_GATEWAY_ASYNC_TRANSPORT", "auto"),
     }
