@@ -13,6 +13,7 @@ argument fragments by `index`.
 from __future__ import annotations
 
 import json
+import math
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -228,6 +229,13 @@ class ReadClock:
         self.idle, self.total = idle, total
         self.idle_name, self.total_name = idle_name, total_name
         self._start = self._last = now()
+        self._deadline = self._next_deadline()
+
+    def _next_deadline(self) -> float:
+        # Kept precomputed: `check` runs on every read and `event` on every chunk.
+        self._total_end = math.inf if self.total is None else self._start + self.total
+        idle_end = math.inf if self.idle is None else self._last + self.idle
+        return min(idle_end, self._total_end)
 
     def attempt(self) -> None:
         """A new attempt: the idle bound starts again, the total one too unless it spans the call."""
@@ -235,24 +243,23 @@ class ReadClock:
         self._last = now
         if not self.final_total:
             self._start = now
+        self._deadline = self._next_deadline()
 
     def event(self) -> None:
         """An event arrived: the idle bound starts again."""
-        self._last = self._now()
+        if self.idle is not None:
+            now = self._last = self._now()
+            self._deadline = min(now + self.idle, self._total_end)
 
     def remaining(self) -> float | None:
         """Seconds the next read may take (`None`: unbounded; may be <= 0)."""
-        ends = []
-        if self.idle is not None:
-            ends.append(self._last + self.idle)
-        if self.total is not None:
-            ends.append(self._start + self.total)
-        return min(ends) - self._now() if ends else None
+        if self._deadline == math.inf:
+            return None
+        return self._deadline - self._now()
 
     def check(self, request: httpx.Request) -> None:
         """Raise `ReadTimeoutError` when a bound has passed."""
-        left = self.remaining()
-        if left is not None and left <= 0:
+        if self._deadline != math.inf and self._now() >= self._deadline:
             raise self.expired(request)
 
     def expired(self, request: httpx.Request) -> ReadTimeoutError:
