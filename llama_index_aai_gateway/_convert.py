@@ -7,9 +7,10 @@ images, audio, video, documents and citation blocks raise before anything is sen
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Mapping, Sequence
-from typing import Any, TypeVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar, cast
 
 from llama_index.core.base.llms.types import (
     CachePoint,
@@ -39,9 +40,11 @@ from aai_gateway._prototype import Prototype
 
 __all__ = [
     "StreamState",
+    "amessages_checked",
     "build_response_format",
     "build_response_kwargs",
     "from_gateway_completion",
+    "messages_checked",
     "parse_structured",
     "to_completion_response",
     "to_gateway_messages",
@@ -91,6 +94,31 @@ def check_chat_messages(messages: object) -> None:
                 f"{type(message).__name__} {message!r:.60}"
             )
             raise TypeError(msg)
+
+
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+
+def messages_checked(method: _Method) -> _Method:
+    """Check `messages` before LlamaIndex's instrumentation wraps the call."""
+
+    @functools.wraps(method)
+    def checked(self: Any, messages: Any, *args: Any, **kwargs: Any) -> Any:
+        check_chat_messages(messages)
+        return method(self, messages, *args, **kwargs)
+
+    return cast("_Method", checked)
+
+
+def amessages_checked(method: _Method) -> _Method:
+    """`messages_checked` for the coroutine endpoints."""
+
+    @functools.wraps(method)
+    async def checked(self: Any, messages: Any, *args: Any, **kwargs: Any) -> Any:
+        check_chat_messages(messages)
+        return await method(self, messages, *args, **kwargs)
+
+    return cast("_Method", checked)
 
 
 def to_gateway_messages(messages: Sequence[ChatMessage]) -> list[Message]:

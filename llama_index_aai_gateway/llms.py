@@ -6,9 +6,9 @@ import copy
 import functools
 import operator
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, Literal
 
 import httpx
 from llama_index.core.base.llms.types import (
@@ -49,9 +49,10 @@ from aai_gateway import (
 )
 from llama_index_aai_gateway._convert import (
     StreamState,
+    amessages_checked,
     build_response_format,
-    check_chat_messages,
     from_gateway_completion,
+    messages_checked,
     parse_structured,
     to_completion_response,
     to_gateway_messages,
@@ -121,31 +122,6 @@ class _Pools:
 
 
 _BUILD_LOCK = threading.Lock()
-
-
-_Method = TypeVar("_Method", bound=Callable[..., Any])
-
-
-def _messages_checked(method: _Method) -> _Method:
-    """Check `messages` before LlamaIndex's instrumentation wraps the call."""
-
-    @functools.wraps(method)
-    def checked(self: Any, messages: Any, *args: Any, **kwargs: Any) -> Any:
-        check_chat_messages(messages)
-        return method(self, messages, *args, **kwargs)
-
-    return cast("_Method", checked)
-
-
-def _amessages_checked(method: _Method) -> _Method:
-    """`_messages_checked` for the coroutine endpoints."""
-
-    @functools.wraps(method)
-    async def checked(self: Any, messages: Any, *args: Any, **kwargs: Any) -> Any:
-        check_chat_messages(messages)
-        return await method(self, messages, *args, **kwargs)
-
-    return cast("_Method", checked)
 
 
 class AssemblyAI(FunctionCallingLLM):
@@ -443,13 +419,13 @@ class AssemblyAI(FunctionCallingLLM):
 
     # -- the eight LlamaIndex endpoints ----------------------------------------------
 
-    @_messages_checked
+    @messages_checked
     @llm_chat_callback()
     def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         """Send a chat; gateway fields may be given per call (`transcript_id=...`)."""
         return self._chat(messages, **kwargs)
 
-    @_amessages_checked
+    @amessages_checked
     @llm_chat_callback()
     async def achat(
         self, messages: Sequence[ChatMessage], **kwargs: Any
@@ -457,7 +433,7 @@ class AssemblyAI(FunctionCallingLLM):
         """Async `chat`."""
         return await self._achat(messages, **kwargs)
 
-    @_messages_checked
+    @messages_checked
     @llm_chat_callback()
     def stream_chat(
         self, messages: Sequence[ChatMessage], **kwargs: Any
@@ -465,7 +441,7 @@ class AssemblyAI(FunctionCallingLLM):
         """Stream a chat: each response holds the whole text and tool calls so far."""
         return self._stream_chat(messages, **kwargs)
 
-    @_amessages_checked
+    @amessages_checked
     @llm_chat_callback()
     async def astream_chat(
         self, messages: Sequence[ChatMessage], **kwargs: Any
