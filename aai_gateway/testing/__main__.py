@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from aai_gateway.testing._app import DEFAULT_API_KEY, GatewayEmulator
+from aai_gateway.testing._recording import DEFAULT_RECORD_LIMIT
 from aai_gateway.testing._unconfirmed import READINGS, UNCONFIRMED_RULES, Reading
 
 
@@ -63,6 +64,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="requests per key per model per minute; 0 disables (default: %(default)s)",
     )
     parser.add_argument(
+        "--record-limit",
+        type=int,
+        default=DEFAULT_RECORD_LIMIT,
+        help="how many requests to keep in the request log; 0 keeps all "
+        "(default: %(default)s)",
+    )
+    parser.add_argument(
         "--unconfirmed",
         choices=READINGS,
         default="strict",
@@ -100,6 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         api_keys=args.api_keys or (DEFAULT_API_KEY,),
         region=args.region,
         rate_limit=args.rate_limit or None,
+        record_limit=args.record_limit or None,
         unconfirmed=unconfirmed_option(args.unconfirmed, args.unconfirmed_rules),
     )
 

@@ -15,7 +15,12 @@ from aai_gateway.testing._chat import Shape, StreamUsage, ToolCallShape
 from aai_gateway.testing._faults import Fault
 from aai_gateway.testing._gateway import GatewayRoutes
 from aai_gateway.testing._meetings import load_meetings
-from aai_gateway.testing._recording import RecordedRequest, RecordingMiddleware
+from aai_gateway.testing._recording import (
+    DEFAULT_RECORD_LIMIT,
+    RecordedRequest,
+    RecordingMiddleware,
+    RequestLog,
+)
 from aai_gateway.testing._responses import gateway_error, rest_error
 from aai_gateway.testing._rest import RestRoutes
 from aai_gateway.testing._server import EmulatorServer, run_foreground
@@ -99,6 +104,9 @@ class GatewayEmulator:
             it is not documented, `"lenient"` accepts it; a mapping
             `{rule_name: "strict" | "lenient"}` sets named rules and leaves the
             others strict.
+        record_limit: How many requests `requests` keeps (the oldest are
+            dropped first), so a long-running emulator stays bounded; `None`
+            keeps every one.
 
     Raises:
         ValueError: an option out of range, or an unknown rule or reading in
@@ -120,6 +128,7 @@ class GatewayEmulator:
         retry_delay: float = 0.5,
         meetings: bool = True,
         unconfirmed: Reading | Mapping[str, Reading] = "strict",
+        record_limit: int | None = DEFAULT_RECORD_LIMIT,
     ) -> None:
         _check_options(tool_call_shape, stream_usage, stream_chunk_words)
         profile = resolve_profile(unconfirmed)
@@ -138,6 +147,7 @@ class GatewayEmulator:
             response_delay,
             retry_delay,
             profile=profile,
+            log=RequestLog(record_limit),
         )
         self._meetings = meetings
         if meetings:
@@ -166,7 +176,7 @@ class GatewayEmulator:
 
     @property
     def requests(self) -> list[RecordedRequest]:
-        """A snapshot of every request received so far, oldest first."""
+        """The requests received so far, oldest first (at most `record_limit`)."""
         return self._state.log.snapshot()
 
     @property

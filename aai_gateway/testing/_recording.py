@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import json
 import threading
 import time
@@ -43,12 +44,26 @@ class RecordedRequest:
     received_at: float
 
 
-class RequestLog:
-    """A thread-safe list of recorded requests."""
+DEFAULT_RECORD_LIMIT = 10_000
+"""How many requests the emulator keeps by default (the oldest go first)."""
 
-    def __init__(self) -> None:
+
+class RequestLog:
+    """A thread-safe log of the most recent requests.
+
+    Args:
+        limit: Keep at most this many (the oldest are dropped first), so a
+            long-running emulator does not grow without bound; `None` keeps all.
+    """
+
+    def __init__(self, limit: int | None = DEFAULT_RECORD_LIMIT) -> None:
+        if limit is not None and (isinstance(limit, bool) or limit < 1):
+            msg = f"record_limit must be a positive int or None, got {limit!r}"
+            raise ValueError(msg)
         self._lock = threading.Lock()
-        self._requests: list[RecordedRequest] = []
+        self._requests: collections.deque[RecordedRequest] = collections.deque(
+            maxlen=limit
+        )
 
     def append(self, request: RecordedRequest) -> None:
         """Record one request."""

@@ -139,6 +139,11 @@ def test_port_zero_prints_the_port_it_got() -> None:
         process.communicate(timeout=20)
 
 
+def test_record_limit_flag() -> None:
+    assert build_parser().parse_args([]).record_limit == 10_000
+    assert build_parser().parse_args(["--record-limit", "0"]).record_limit == 0
+
+
 def test_unconfirmed_flags() -> None:
     args = build_parser().parse_args([])
     assert (args.unconfirmed, args.unconfirmed_rules) == ("strict", [])

@@ -119,12 +119,38 @@ def test_app_works_in_process() -> None:
     assert emulator.requests[0].path == "/v1/chat/completions"
 
 
+def test_the_request_log_keeps_the_most_recent_record_limit() -> None:
+    emulator = GatewayEmulator(record_limit=3)
+    with TestClient(emulator.app) as client:
+        for n in range(5):
+            client.post(
+                "/v1/chat/completions",
+                headers=AUTH,
+                json={"model": "gpt-5", "prompt": f"call {n}"},
+            )
+    assert [r.json["prompt"] for r in emulator.requests] == [
+        "call 2",
+        "call 3",
+        "call 4",
+    ]
+
+
+def test_the_request_log_is_bounded_by_default_and_unbounded_on_request() -> None:
+    from aai_gateway.testing._recording import DEFAULT_RECORD_LIMIT, RequestLog
+
+    assert DEFAULT_RECORD_LIMIT == 10_000
+    assert RequestLog()._requests.maxlen == DEFAULT_RECORD_LIMIT
+    assert RequestLog(None)._requests.maxlen is None
+
+
 @pytest.mark.parametrize(
     "options",
     [
         {"tool_call_shape": "tuple"},
         {"stream_usage": "sometimes"},
         {"stream_chunk_words": 0},
+        {"record_limit": 0},
+        {"record_limit": True},
     ],
 )
 def test_options_are_checked(options: dict[str, object]) -> None:
