@@ -1,7 +1,11 @@
-"""`python -m aai_gateway demo`."""
+"""`python -m aai_gateway demo`: the `aai-gateway` command line.
+
+The command lives in `aai_gateway_demo`, which imports both adapters, so it stays
+outside the core's import graph and is started here by module name.
+"""
 
 from __future__ import annotations
 
-from aai_gateway._demo import main
+import runpy
 
-raise SystemExit(main())
+runpy.run_module("aai_gateway_demo", run_name="__main__", alter_sys=True)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import httpx
 from httpx_sse import EventSource
 
-from aai_gateway._sse import EventParser
+from aai_gateway._http.sse import EventParser
 from benchmarks._measure import cpu_medians
 from benchmarks._report import Report
 

@@ -32,11 +32,10 @@ from aai_gateway import (
     ChatCompletionChunk,
     GatewayClient,
     Region,
-    TagPlacement,
     __version__,
-    apply_tag_placement,
-    find_transcript_refs,
 )
+from aai_gateway.adapters import apply_tag_placement, find_transcript_refs
+from aai_gateway.transcripts import TagPlacement
 from langchain_aai_gateway._errors import translate_errors
 
 __all__ = ["GatewayModelMixin"]

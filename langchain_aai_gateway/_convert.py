@@ -41,15 +41,9 @@ from langchain_core.messages.tool import (
 )
 from langchain_core.outputs import ChatGenerationChunk
 
-from aai_gateway import (
-    ChatCompletion,
-    ChatCompletionChunk,
-    Message,
-    ToolCall,
-    ToolCallDelta,
-    Usage,
-)
-from aai_gateway._prototype import Prototype
+from aai_gateway import ChatCompletion, ChatCompletionChunk, Message, ToolCall, Usage
+from aai_gateway.adapters import Prototype
+from aai_gateway.types import ToolCallDelta
 
 __all__ = [
     "MODEL_PROVIDER",

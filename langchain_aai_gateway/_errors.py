@@ -51,7 +51,7 @@ from langchain_core.exceptions import (
     ModelTimeoutError,
 )
 
-import aai_gateway as core
+from aai_gateway import errors as core
 
 __all__ = ["convert_error", "translate_errors"]
 

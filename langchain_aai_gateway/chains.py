@@ -14,13 +14,15 @@ from langchain_core.language_models import LanguageModelInput
 from langchain_core.messages import BaseMessage, HumanMessage
 from langchain_core.runnables import Runnable, RunnableConfig
 
-from aai_gateway._summaries import (
-    DEFAULT_COMBINE_INSTRUCTIONS,
-    DEFAULT_SUMMARY_INSTRUCTIONS,
-    TranscriptSummaries,
+from aai_gateway.adapters import (
     build_combine_prompt,
     check_concurrency,
     check_transcript_ids,
+)
+from aai_gateway.transcripts import (
+    DEFAULT_COMBINE_INSTRUCTIONS,
+    DEFAULT_SUMMARY_INSTRUCTIONS,
+    TranscriptSummaries,
 )
 from langchain_aai_gateway._prompts import transcript_messages
 

@@ -22,7 +22,9 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from typing_extensions import Self
 
-from aai_gateway import ToolParam, known_capabilities, resolve_tool_choice
+from aai_gateway import ToolParam
+from aai_gateway.adapters import resolve_tool_choice
+from aai_gateway.types import known_capabilities
 from langchain_aai_gateway._common import GatewayModelMixin
 from langchain_aai_gateway._convert import (
     StreamConverter,
@@ -201,7 +203,7 @@ class ChatAssemblyAI(GatewayModelMixin, BaseChatModel):
             tool_choice: `"auto"`, `"none"`, a tool name, or `"any"`/`"required"`/
                 `True`: the one tool by name when only one is bound; with several,
                 `"auto"` and a `UserWarning` (the gateway documents no way to force
-                one of several; pass a name). See `aai_gateway.resolve_tool_choice`.
+                one of several; pass a name). See `aai_gateway.adapters.resolve_tool_choice`.
             parallel_tool_calls: Sent only when set (undocumented on the gateway;
                 not every model takes it).
             strict: Ask for schema-exact arguments.

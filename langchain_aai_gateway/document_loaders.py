@@ -1,7 +1,7 @@
 """`AssemblyAITranscriptLoader`: AssemblyAI transcripts as LangChain `Document`s.
 
 A thin wrapper: fetching, content modes, metadata, concurrency and progress all
-live in `aai_gateway.TranscriptDocumentLoader`, shared with the LlamaIndex reader,
+live in `aai_gateway.transcripts.TranscriptDocumentLoader`, shared with the LlamaIndex reader,
 so both frameworks load the same documents.
 """
 
@@ -15,7 +15,7 @@ from langchain_core.documents import Document
 from aai_gateway import (
     TranscriptDocument,
 )
-from aai_gateway._documents import TranscriptSource
+from aai_gateway.adapters import TranscriptSource
 
 __all__ = ["AssemblyAITranscriptLoader"]
 
@@ -55,7 +55,7 @@ class AssemblyAITranscriptLoader(TranscriptSource, BaseLoader):
             the list filters (`status`, `created_on`, `before_id`, `after_id`,
             `limit`, `max_transcripts`), `skip_incomplete`, `max_concurrency`,
             `show_progress`, `timeout`, `max_retries`, `http_client`,
-            `http_async_client`: see `aai_gateway.TranscriptLoaderOptions`.
+            `http_async_client`: see `aai_gateway.transcripts.TranscriptLoaderOptions`.
 
     Raises:
         ValueError: an unknown mode, a malformed id or a bad `max_concurrency`.

@@ -26,7 +26,12 @@ from langchain_core.utils import secret_from_env
 from pydantic import BaseModel, Field, PrivateAttr, SecretStr, model_validator
 
 import aai_gateway as core
-from aai_gateway._understanding import speaker_mapping_text
+from aai_gateway.adapters import speaker_mapping_text
+from aai_gateway.errors import (
+    BadRequestError,
+    TranscriptNotFoundError,
+    TranscriptNotReadyError,
+)
 from langchain_aai_gateway._errors import translate_errors
 from langchain_aai_gateway._prompts import transcript_messages
 from langchain_aai_gateway.chat_models import ChatAssemblyAI
@@ -65,9 +70,9 @@ def _as_tool_errors(transcript_id: str) -> Iterator[None]:
         raise ToolException(str(exc)) from exc
     try:
         yield
-    except (core.TranscriptNotFoundError, core.TranscriptNotReadyError) as exc:
+    except (TranscriptNotFoundError, TranscriptNotReadyError) as exc:
         raise ToolException(str(exc)) from exc
-    except core.BadRequestError as exc:
+    except BadRequestError as exc:
         if transcript_id not in str(exc):
             raise
         raise ToolException(str(exc)) from exc

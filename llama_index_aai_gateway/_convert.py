@@ -27,16 +27,9 @@ from llama_index.core.llms.utils import parse_partial_json
 from llama_index.core.tools import BaseTool, ToolSelection
 from pydantic import BaseModel
 
-from aai_gateway import (
-    ChatCompletion,
-    ChatCompletionChunk,
-    ChunkAccumulator,
-    Message,
-    ToolCall,
-    Usage,
-    parse_tool_arguments,
-)
-from aai_gateway._prototype import Prototype
+from aai_gateway import ChatCompletion, ChatCompletionChunk, Message, ToolCall, Usage
+from aai_gateway.adapters import ChunkAccumulator, Prototype
+from aai_gateway.types import parse_tool_arguments
 
 __all__ = [
     "StreamState",

@@ -38,15 +38,9 @@ from llama_index.core.tools import BaseTool
 from llama_index.core.types import Model, PydanticProgramMode
 from pydantic import AliasChoices, BaseModel
 
-from aai_gateway import (
-    DEFAULT_MAX_TOKENS,
-    AsyncChatStream,
-    AsyncGatewayClient,
-    ChatStream,
-    GatewayClient,
-    known_capabilities,
-    resolve_tool_choice,
-)
+from aai_gateway import AsyncChatStream, AsyncGatewayClient, ChatStream, GatewayClient
+from aai_gateway.adapters import DEFAULT_MAX_TOKENS, resolve_tool_choice
+from aai_gateway.types import known_capabilities
 from llama_index_aai_gateway._convert import (
     StreamState,
     amessages_checked,
@@ -629,7 +623,7 @@ def _payload(
 def _tool_choice(
     tool_choice: str | dict[str, Any] | None, tool_required: bool, names: list[str]
 ) -> object:
-    """The wire `tool_choice`: the core's one rule (`aai_gateway.resolve_tool_choice`).
+    """The wire `tool_choice`: the core's one rule (`aai_gateway.adapters.resolve_tool_choice`).
 
     `tool_required` asks for `"required"` when no `tool_choice` is given: the one
     tool by name, or `"auto"` with a `UserWarning` when several are offered.

@@ -1,7 +1,7 @@
 """`AssemblyAITranscriptReader`: AssemblyAI transcripts as LlamaIndex `Document`s.
 
 A thin wrapper: fetching, content modes, metadata, concurrency and progress all
-live in `aai_gateway.TranscriptDocumentLoader`, shared with the LangChain loader,
+live in `aai_gateway.transcripts.TranscriptDocumentLoader`, shared with the LangChain loader,
 so both frameworks load the same documents.
 """
 
@@ -16,7 +16,7 @@ from llama_index.core.schema import Document
 from aai_gateway import (
     TranscriptDocument,
 )
-from aai_gateway._documents import TranscriptSource
+from aai_gateway.adapters import TranscriptSource
 
 __all__ = ["EMBED_METADATA_KEYS", "LLM_METADATA_KEYS", "AssemblyAITranscriptReader"]
 
@@ -71,7 +71,7 @@ class AssemblyAITranscriptReader(TranscriptSource, BaseReader):
             the list filters (`status`, `created_on`, `before_id`, `after_id`,
             `limit`, `max_transcripts`), `skip_incomplete`, `max_concurrency`,
             `show_progress`, `timeout`, `max_retries`, `http_client`,
-            `http_async_client`: see `aai_gateway.TranscriptLoaderOptions`.
+            `http_async_client`: see `aai_gateway.transcripts.TranscriptLoaderOptions`.
 
     Raises:
         ValueError: an unknown mode, a malformed id or a bad `max_concurrency`.

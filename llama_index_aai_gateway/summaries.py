@@ -17,14 +17,16 @@ from typing import Any
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
 from llama_index.core.llms import LLM
 
-from aai_gateway._summaries import (
-    DEFAULT_COMBINE_INSTRUCTIONS,
-    DEFAULT_SUMMARY_INSTRUCTIONS,
-    TranscriptSummaries,
+from aai_gateway.adapters import (
     build_combine_prompt,
     build_summary_prompt,
     check_concurrency,
     check_transcript_ids,
+)
+from aai_gateway.transcripts import (
+    DEFAULT_COMBINE_INSTRUCTIONS,
+    DEFAULT_SUMMARY_INSTRUCTIONS,
+    TranscriptSummaries,
 )
 
 __all__ = [

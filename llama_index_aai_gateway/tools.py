@@ -16,7 +16,12 @@ from llama_index.core.bridge.pydantic import BaseModel, Field
 from llama_index.core.tools import FunctionTool
 
 import aai_gateway as core
-from aai_gateway._understanding import speaker_mapping_text
+from aai_gateway.adapters import speaker_mapping_text
+from aai_gateway.errors import (
+    BadRequestError,
+    TranscriptNotFoundError,
+    TranscriptNotReadyError,
+)
 from llama_index_aai_gateway.llms import AssemblyAI
 
 __all__ = [
@@ -62,11 +67,11 @@ def _agent_errors(transcript_id: str) -> Iterator[None]:
         yield
     except (
         ValueError,
-        core.TranscriptNotFoundError,
-        core.TranscriptNotReadyError,
+        TranscriptNotFoundError,
+        TranscriptNotReadyError,
     ) as exc:
         raise _ToolError(f"Error: {exc}") from exc
-    except core.BadRequestError as exc:
+    except BadRequestError as exc:
         if transcript_id not in str(exc):
             raise
         raise _ToolError(f"Error: {exc}") from exc

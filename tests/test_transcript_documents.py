@@ -17,14 +17,10 @@ from typing import Any
 import pytest
 from langchain_core.documents import Document as LangChainDocument
 
-from aai_gateway import (
-    CONTENT_MODES,
-    TranscriptDocumentLoader,
-    TranscriptNotFoundError,
-    TranscriptNotReadyError,
-    transcript_ref,
-)
+from aai_gateway import transcript_ref
+from aai_gateway.errors import TranscriptNotFoundError, TranscriptNotReadyError
 from aai_gateway.testing import MEETING_IDS
+from aai_gateway.transcripts import CONTENT_MODES, TranscriptDocumentLoader
 from langchain_aai_gateway import AssemblyAITranscriptLoader
 from llama_index_aai_gateway import AssemblyAITranscriptReader
 from tests.conftest import TEST_KEY, forwarding_clients, rest_paths

@@ -13,17 +13,19 @@ import pytest
 
 from aai_gateway import (
     APIConnectionError,
-    APIResponseValidationError,
-    APIStreamError,
     APITimeoutError,
     AsyncGatewayClient,
     AuthenticationError,
-    BadRequestError,
     GatewayClient,
-    InternalServerError,
-    MissingAPIKeyError,
     RateLimitError,
     StreamInterruptedError,
+)
+from aai_gateway.errors import (
+    APIResponseValidationError,
+    APIStreamError,
+    BadRequestError,
+    InternalServerError,
+    MissingAPIKeyError,
     TranscriptNotFoundError,
 )
 from tests.conftest import (

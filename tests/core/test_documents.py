@@ -8,15 +8,16 @@ from typing import Any
 
 import pytest
 
-from aai_gateway import (
-    TranscriptDocumentLoader,
-    TranscriptNotFoundError,
-    TranscriptNotReadyError,
-    transcript_ref,
+from aai_gateway import transcript_ref
+from aai_gateway._transcripts._documents import (
+    build_documents,
+    check_mode,
+    reference_document,
 )
-from aai_gateway._documents import build_documents, check_mode, reference_document
-from aai_gateway._transcript_api import Transcript, TranscriptSegment
+from aai_gateway._transcripts._rest_types import Transcript, TranscriptSegment
+from aai_gateway.errors import TranscriptNotFoundError, TranscriptNotReadyError
 from aai_gateway.testing import MEETING_IDS
+from aai_gateway.transcripts import TranscriptDocumentLoader
 
 SEGMENTS = (
     TranscriptSegment("Hello there.", 0, 1500, 0.9, "A"),
@@ -197,7 +198,7 @@ def test_progress_bar(rest: dict[str, Any], capsys: pytest.CaptureFixture[str]) 
 
 
 def test_loader_options_are_checked_by_name() -> None:
-    from aai_gateway._documents import build_loader
+    from aai_gateway._transcripts._loader import build_loader
 
     with pytest.raises(TypeError, match="colour"):
         build_loader(["a"], {"colour": "blue"})  # type: ignore[typeddict-unknown-key]

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from aai_gateway._documents import build_documents
-from aai_gateway._enrich import check_enrichment, name_speakers, translated_documents
-from aai_gateway._transcript_api import Transcript, TranscriptSegment
-from aai_gateway._understanding import UnderstandingResult, UnderstoodUtterance
+from aai_gateway._transcripts._documents import build_documents
+from aai_gateway._transcripts._enrich import (
+    check_enrichment,
+    name_speakers,
+    translated_documents,
+)
+from aai_gateway._transcripts._rest_types import Transcript, TranscriptSegment
+from aai_gateway._transcripts._understanding import (
+    UnderstandingResult,
+    UnderstoodUtterance,
+)
 
 UTTERANCES = (
     TranscriptSegment("Hello.", 0, 900, 0.9, "A"),

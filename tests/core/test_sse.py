@@ -9,7 +9,7 @@ from httpx_sse import EventSource
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aai_gateway._sse import EventParser
+from aai_gateway._http.sse import EventParser
 
 
 def parse(*pieces: bytes) -> list[tuple[str, str]]:

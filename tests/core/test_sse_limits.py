@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aai_gateway._sse import EventParser, EventTooLargeError
+from aai_gateway._http.sse import EventParser, EventTooLargeError
 
 
 def _pieces(payload: bytes, size: int) -> list[bytes]:

@@ -12,14 +12,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aai_gateway import AsyncGatewayClient, ChunkAccumulator, GatewayClient
-from aai_gateway._streaming import (
+from aai_gateway import AsyncGatewayClient, GatewayClient
+from aai_gateway._http.streaming import (
     ReadClock,
     ReadTimeoutError,
     StreamAssembler,
     looks_cut_short,
     parse_tool_call_deltas,
 )
+from aai_gateway.adapters import ChunkAccumulator
 from tests.conftest import TEST_KEY, USER_HI, sse_body, sse_response
 
 
@@ -310,8 +311,8 @@ def test_events_after_done_are_ignored(newline: str) -> None:
 
 
 def test_reused_index_with_a_new_id_starts_a_new_call() -> None:
-    from aai_gateway import ToolCallDelta
     from aai_gateway._types import ChatCompletionChunk
+    from aai_gateway.types import ToolCallDelta
 
     acc = ChunkAccumulator()
     for delta in [

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 import aai_gateway
-from aai_gateway import resolve_tool_choice
+import aai_gateway.adapters
 from aai_gateway._tools import complete_tool_parameters
+from aai_gateway.adapters import resolve_tool_choice
 
 ONE = ["get_weather"]
 TWO = ["get_weather", "get_time"]
@@ -18,8 +19,8 @@ NAMED = {"type": "function", "function": {"name": "get_weather"}}
 
 
 def test_exported_from_the_core() -> None:
-    assert "resolve_tool_choice" in aai_gateway.__all__
-    assert aai_gateway.resolve_tool_choice is resolve_tool_choice
+    assert "resolve_tool_choice" in aai_gateway.adapters.__all__
+    assert aai_gateway.adapters.resolve_tool_choice is resolve_tool_choice
 
 
 @pytest.mark.parametrize(

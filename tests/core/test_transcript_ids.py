@@ -11,8 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aai_gateway import GatewayClient, NotFoundError, transcript_ref
-from aai_gateway._transcripts import check_transcript_id
+from aai_gateway import GatewayClient, transcript_ref
+from aai_gateway._transcripts._references import check_transcript_id
+from aai_gateway.errors import NotFoundError
 
 TEST_KEY = "test-key"
 REST = "https://rest.test"

@@ -8,12 +8,9 @@ from typing import Any
 
 import pytest
 
-from aai_gateway import (
-    TRANSCRIPT_TAG,
-    find_transcript_refs,
-    resolve_transcript_refs,
-    transcript_ref,
-)
+from aai_gateway import TRANSCRIPT_TAG, transcript_ref
+from aai_gateway.adapters import find_transcript_refs
+from aai_gateway.transcripts import resolve_transcript_refs
 
 A, B = "5d8e2c1a-4b7f-4e2a-9c3d-1f6a8b0e7d21", "a3f19c72-8d4e-4b61-b2a7-6e0c5d9f1b84"
 

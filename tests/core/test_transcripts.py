@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 
-from aai_gateway import TRANSCRIPT_TAG, apply_tag_placement, has_transcript_tag
+from aai_gateway import TRANSCRIPT_TAG
+from aai_gateway.adapters import apply_tag_placement
+from aai_gateway.transcripts import has_transcript_tag
 
 
 def request(*contents: Any, **extra: Any) -> dict[str, Any]:

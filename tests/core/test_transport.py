@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from aai_gateway import APITimeoutError, AsyncGatewayClient, StreamInterruptedError
-from aai_gateway._transport import (
+from aai_gateway._http.transport import (
     ASYNC_TRANSPORT_ENV,
     build_async_http_client,
     build_http_client,

@@ -9,7 +9,7 @@ import pickle
 
 import pytest
 
-from aai_gateway import ChatCompletionChunk, ToolCall, parse_tool_arguments
+from aai_gateway import ChatCompletionChunk, ToolCall
 from aai_gateway._types import (
     is_stream_error_payload,
     normalize_finish_reason,
@@ -18,6 +18,7 @@ from aai_gateway._types import (
     parse_rate_limit,
     parse_usage,
 )
+from aai_gateway.types import parse_tool_arguments
 
 CALL = {
     "id": "call_123",

@@ -6,14 +6,14 @@ from typing import Any
 
 import pytest
 
-from aai_gateway import APIResponseValidationError
-from aai_gateway._understanding import (
+from aai_gateway._transcripts._understanding import (
     CustomFormatting,
     SpeakerIdentification,
     Translation,
     build_understanding_request,
     parse_understanding,
 )
+from aai_gateway.errors import APIResponseValidationError
 
 
 def test_every_task_together_typed_or_plain() -> None:

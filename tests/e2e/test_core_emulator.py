@@ -14,17 +14,19 @@ import pytest
 
 from aai_gateway import (
     APIConnectionError,
-    APIResponseValidationError,
-    APIStreamError,
     APITimeoutError,
     AuthenticationError,
-    BadRequestError,
-    ChunkAccumulator,
     GatewayClient,
-    InternalServerError,
     RateLimitError,
     RetryPolicy,
     StreamInterruptedError,
+)
+from aai_gateway.adapters import ChunkAccumulator
+from aai_gateway.errors import (
+    APIResponseValidationError,
+    APIStreamError,
+    BadRequestError,
+    InternalServerError,
     StreamTimeoutError,
 )
 from aai_gateway.testing import Fault

@@ -8,12 +8,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from aai_gateway._demo import DEFAULT_MODEL
-from aai_gateway._demo._steps import langchain_agent, llama_index_engine, map_reduce
-from aai_gateway._demo._target import Target, open_target
-from aai_gateway._demo._wire import WireLog
 from aai_gateway.testing._meetings import MEETINGS
 from aai_gateway.testing._transcripts import build_words, split_sentences
+from aai_gateway_demo import DEFAULT_MODEL
+from aai_gateway_demo._steps import langchain_agent, llama_index_engine, map_reduce
+from aai_gateway_demo._target import Target, open_target
+from aai_gateway_demo._wire import WireLog
 
 pytestmark = pytest.mark.e2e
 

@@ -11,11 +11,11 @@ import pytest
 from aai_gateway import (
     TRANSCRIPT_TAG,
     AsyncGatewayClient,
-    ChunkAccumulator,
     GatewayClient,
-    TranscriptNotFoundError,
     transcript_ref,
 )
+from aai_gateway.adapters import ChunkAccumulator
+from aai_gateway.errors import TranscriptNotFoundError
 from aai_gateway.testing import MEETING_IDS
 
 pytestmark = pytest.mark.e2e

@@ -7,16 +7,11 @@ from typing import Any
 
 import pytest
 
-from aai_gateway import (
-    AsyncGatewayClient,
-    BadRequestError,
-    GatewayClient,
-    SpeakerIdentification,
-    TranscriptNotFoundError,
-    Translation,
-)
-from aai_gateway._documents import build_loader
+from aai_gateway import AsyncGatewayClient, GatewayClient
+from aai_gateway._transcripts._loader import build_loader
+from aai_gateway.errors import BadRequestError, TranscriptNotFoundError
 from aai_gateway.testing import MEETING_IDS, Fault
+from aai_gateway.transcripts import SpeakerIdentification, Translation
 
 pytestmark = pytest.mark.e2e
 

@@ -118,10 +118,10 @@ async def test_one_meeting_needs_no_combining_call(
 
 @pytest.mark.e2e
 async def test_an_unknown_meeting_fails_the_run(llm: ChatAssemblyAI, mode: str) -> None:
-    import aai_gateway
+    import aai_gateway.errors
 
     unknown = "00000000-0000-4000-8000-000000000000"
-    with pytest.raises(aai_gateway.TranscriptNotFoundError):
+    with pytest.raises(aai_gateway.errors.TranscriptNotFoundError):
         await summarize(llm, [MEETINGS[0], unknown], mode)
 
 

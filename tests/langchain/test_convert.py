@@ -15,13 +15,8 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
-from aai_gateway import (
-    ChatCompletion,
-    ChatCompletionChunk,
-    ToolCall,
-    ToolCallDelta,
-    Usage,
-)
+from aai_gateway import ChatCompletion, ChatCompletionChunk, ToolCall, Usage
+from aai_gateway.types import ToolCallDelta
 from langchain_aai_gateway._convert import (
     StreamConverter,
     _text_chunk,

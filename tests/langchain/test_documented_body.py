@@ -16,6 +16,7 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from pydantic import BaseModel, Field
 
 import aai_gateway
+import aai_gateway.adapters
 from langchain_aai_gateway import ChatAssemblyAI, chat_models
 from tests.langchain.conftest import MODEL, invoke_in, stream_handler, stream_in
 
@@ -195,7 +196,7 @@ NAMED_NOW = {"type": "function", "function": {"name": "now"}}
 
 
 def test_the_adapter_uses_the_core_rule() -> None:
-    assert chat_models.resolve_tool_choice is aai_gateway.resolve_tool_choice
+    assert chat_models.resolve_tool_choice is aai_gateway.adapters.resolve_tool_choice
 
 
 @pytest.mark.parametrize(

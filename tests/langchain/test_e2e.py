@@ -245,9 +245,9 @@ def test_transcript_with_tools_through_agent(
 
 
 def test_unknown_transcript_is_a_clear_error(llm: ChatAssemblyAI) -> None:
-    import aai_gateway
+    import aai_gateway.errors
 
-    with pytest.raises(aai_gateway.TranscriptNotFoundError):
+    with pytest.raises(aai_gateway.errors.TranscriptNotFoundError):
         llm.invoke(
             f"{TRANSCRIPT_TAG} Hi", transcript_id="00000000-0000-4000-8000-000000000000"
         )

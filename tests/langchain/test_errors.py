@@ -22,6 +22,7 @@ from langchain_core.exceptions import (
 )
 
 import aai_gateway
+import aai_gateway.errors
 from langchain_aai_gateway import AssemblyAILLM, ChatAssemblyAI
 from langchain_aai_gateway._errors import convert_error
 from tests.conftest import completion_body
@@ -41,7 +42,7 @@ CASES = [
     (
         400,
         "invalid request body",
-        aai_gateway.BadRequestError,
+        aai_gateway.errors.BadRequestError,
         ModelInvalidRequestError,
     ),
     (
@@ -50,17 +51,22 @@ CASES = [
         aai_gateway.AuthenticationError,
         ModelAuthenticationError,
     ),
-    (403, "forbidden", aai_gateway.PermissionDeniedError, ModelPermissionDeniedError),
-    (404, "not found", aai_gateway.NotFoundError, ModelNotFoundError),
-    (409, "conflict", aai_gateway.ConflictError, ModelInvalidRequestError),
+    (
+        403,
+        "forbidden",
+        aai_gateway.errors.PermissionDeniedError,
+        ModelPermissionDeniedError,
+    ),
+    (404, "not found", aai_gateway.errors.NotFoundError, ModelNotFoundError),
+    (409, "conflict", aai_gateway.errors.ConflictError, ModelInvalidRequestError),
     (
         422,
         "json repair failed",
-        aai_gateway.UnprocessableEntityError,
+        aai_gateway.errors.UnprocessableEntityError,
         ModelInvalidRequestError,
     ),
     (429, "too many requests", aai_gateway.RateLimitError, ModelRateLimitError),
-    (500, "upstream failed", aai_gateway.InternalServerError, ModelAPIError),
+    (500, "upstream failed", aai_gateway.errors.InternalServerError, ModelAPIError),
     (418, "teapot", aai_gateway.APIStatusError, ModelAPIError),
 ]
 
@@ -114,7 +120,7 @@ def test_transcript_not_found_is_an_invalid_request(fake_gateway: Any) -> None:
         json_handler(_envelope(404, "transcript not found"), status=404)
     )
     llm = ChatAssemblyAI(model=MODEL, **gateway.options())
-    with pytest.raises(aai_gateway.TranscriptNotFoundError) as info:
+    with pytest.raises(aai_gateway.errors.TranscriptNotFoundError) as info:
         llm.invoke("{{ transcript }} Who?", transcript_id="nope")
     assert isinstance(info.value, ModelInvalidRequestError)
     assert "'nope'" in str(info.value)
@@ -129,14 +135,14 @@ def test_context_overflow_is_recognised(fake_gateway: Any) -> None:
     gateway = fake_gateway(json_handler(body, status=400))
     with pytest.raises(ContextOverflowError) as info:
         ChatAssemblyAI(model=MODEL, **gateway.options()).invoke("Hi")
-    assert isinstance(info.value, aai_gateway.BadRequestError)
+    assert isinstance(info.value, aai_gateway.errors.BadRequestError)
 
 
 def test_missing_key_is_an_authentication_error() -> None:
     llm = ChatAssemblyAI(model=MODEL, base_url="https://gw.test/v1")
     with pytest.raises(ModelAuthenticationError) as info:
         llm.invoke("Hi")
-    assert isinstance(info.value, aai_gateway.MissingAPIKeyError)
+    assert isinstance(info.value, aai_gateway.errors.MissingAPIKeyError)
     assert isinstance(info.value, ValueError)
     assert "ASSEMBLYAI_API_KEY" in str(info.value)
 
@@ -184,14 +190,14 @@ def test_model_retry_middleware_decides_by_class() -> None:
 
     assert default_retry_on(twin(aai_gateway.RateLimitError("busy", status_code=429)))
     assert default_retry_on(
-        twin(aai_gateway.InternalServerError("down", status_code=503))
+        twin(aai_gateway.errors.InternalServerError("down", status_code=503))
     )
     assert default_retry_on(twin(aai_gateway.APITimeoutError("slow")))
     assert not default_retry_on(
         twin(aai_gateway.AuthenticationError("key", status_code=401))
     )
     assert not default_retry_on(
-        twin(aai_gateway.BadRequestError("bad", status_code=400))
+        twin(aai_gateway.errors.BadRequestError("bad", status_code=400))
     )
 
 

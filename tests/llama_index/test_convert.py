@@ -19,7 +19,8 @@ from llama_index.core.base.llms.types import (
     VideoBlock,
 )
 
-from aai_gateway import ChatCompletion, ChatCompletionChunk, ToolCallDelta, Usage
+from aai_gateway import ChatCompletion, ChatCompletionChunk, Usage
+from aai_gateway.types import ToolCallDelta
 from llama_index_aai_gateway._convert import (
     StreamState,
     build_response_kwargs,

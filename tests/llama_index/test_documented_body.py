@@ -25,6 +25,7 @@ from llama_index.core.tools import FunctionTool
 from pydantic import BaseModel
 
 import aai_gateway
+import aai_gateway.adapters
 from llama_index_aai_gateway import AssemblyAI, llms
 from tests.llama_index.conftest import (
     TOOLS,
@@ -169,7 +170,7 @@ def test_no_parallel_tool_calls_even_when_allowed(
 
 
 def test_the_adapter_uses_the_core_rule() -> None:
-    assert llms.resolve_tool_choice is aai_gateway.resolve_tool_choice
+    assert llms.resolve_tool_choice is aai_gateway.adapters.resolve_tool_choice
 
 
 @pytest.mark.parametrize(

@@ -20,12 +20,8 @@ from llama_index.core.base.llms.types import (
 from llama_index.core.callbacks import CallbackManager, TokenCountingHandler
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 
-from aai_gateway import (
-    AuthenticationError,
-    MissingAPIKeyError,
-    RateLimitError,
-    TranscriptNotFoundError,
-)
+from aai_gateway import AuthenticationError, RateLimitError
+from aai_gateway.errors import MissingAPIKeyError, TranscriptNotFoundError
 from llama_index_aai_gateway import AssemblyAI
 from tests.llama_index.conftest import (
     BASE_URL,

@@ -13,7 +13,7 @@ from llama_index.core.base.response.schema import (
 from llama_index.core.prompts import PromptTemplate
 from llama_index.core.tools import QueryEngineTool
 
-from aai_gateway import TranscriptNotFoundError
+from aai_gateway.errors import TranscriptNotFoundError
 from aai_gateway.testing import MEETING_IDS
 from llama_index_aai_gateway import AssemblyAI, TranscriptQueryEngine
 from tests.llama_index.conftest import run_closing

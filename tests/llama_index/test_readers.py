@@ -10,12 +10,9 @@ from typing import Any
 import pytest
 from llama_index.core.schema import Document, MetadataMode
 
-from aai_gateway import (
-    CONTENT_MODES,
-    TranscriptDocument,
-    transcript_ref,
-)
+from aai_gateway import TranscriptDocument, transcript_ref
 from aai_gateway.testing import MEETING_IDS
+from aai_gateway.transcripts import CONTENT_MODES
 from llama_index_aai_gateway import AssemblyAITranscriptReader
 from llama_index_aai_gateway.readers import to_document
 from tests.conftest import TEST_KEY

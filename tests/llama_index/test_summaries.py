@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from aai_gateway import TranscriptNotFoundError
+from aai_gateway.errors import TranscriptNotFoundError
 from aai_gateway.testing import MEETING_IDS, Fault
 from llama_index_aai_gateway import (
     AssemblyAI,

@@ -73,7 +73,7 @@ class _FakeAsyncio(_Delegate):
 @pytest.fixture
 def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """The waits the clients chose between attempts (recorded, not slept)."""
-    import aai_gateway._client as client_module
+    import aai_gateway._http.client as client_module
 
     recorded: list[float] = []
     monkeypatch.setattr(client_module, "time", _FakeTime(recorded))

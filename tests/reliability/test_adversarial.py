@@ -23,15 +23,14 @@ from hypothesis import strategies as st
 
 from aai_gateway import (
     APIConnectionError,
-    APIResponseValidationError,
     APITimeoutError,
     AssemblyAIGatewayError,
     AsyncGatewayClient,
     GatewayClient,
     RetryPolicy,
     StreamInterruptedError,
-    StreamTimeoutError,
 )
+from aai_gateway.errors import APIResponseValidationError, StreamTimeoutError
 from tests.conftest import completion_body
 from tests.reliability.conftest import MODEL, TEST_KEY, Outcome, Runner
 from tests.reliability.rawserver import (

@@ -18,6 +18,14 @@ from typing import Any
 import pytest
 
 import aai_gateway as core
+from aai_gateway.errors import (
+    APIResponseValidationError,
+    APIStreamError,
+    BadRequestError,
+    InternalServerError,
+    StreamTimeoutError,
+    TranscriptNotFoundError,
+)
 from aai_gateway.testing import Fault
 from tests.reliability.conftest import ADAPTERS, Outcome, Runner, unique_prompt
 
@@ -132,7 +140,7 @@ def test_500_with_x_should_retry_false_is_not_retried(
 ) -> None:
     emulator.add_fault(Fault(status=500, headers={"x-should-retry": "false"}))
     error = expect_error(
-        runner.run(runner.model(), unique_prompt()), core.InternalServerError
+        runner.run(runner.model(), unique_prompt()), InternalServerError
     )
     assert error.status_code == 500
     assert "something went wrong" in str(error)
@@ -206,7 +214,7 @@ def test_a_stall_between_events_raises_a_stream_timeout(
     started = time.monotonic()
     outcome = stream_runner.run(model, prompt)
     assert time.monotonic() - started < HANG_LIMIT
-    error = expect_error(outcome, core.StreamTimeoutError)
+    error = expect_error(outcome, StreamTimeoutError)
     assert isinstance(error, core.APITimeoutError)
     assert isinstance(error, core.StreamInterruptedError)
     assert error.events_received >= 1
@@ -225,7 +233,7 @@ def test_the_per_chunk_timeout_is_an_adapter_setting(
     started = time.monotonic()
     outcome = stream_runner.run(model, unique_prompt())
     assert time.monotonic() - started < HANG_LIMIT
-    error = expect_error(outcome, core.StreamTimeoutError)
+    error = expect_error(outcome, StreamTimeoutError)
     assert error.events_received >= 1
     assert attempts(emulator) == 1
     assert sleeps == []
@@ -272,7 +280,7 @@ def test_an_error_event_inside_a_200_stream(
 ) -> None:
     emulator.add_fault(Fault(error_event_after=2))
     outcome = stream_runner.run(stream_runner.model(), unique_prompt())
-    error = expect_error(outcome, core.APIStreamError)
+    error = expect_error(outcome, APIStreamError)
     assert error.request_id
     assert error.request_id in str(error)
     assert attempts(emulator) == 1
@@ -288,7 +296,7 @@ def test_malformed_json_in_a_200_answer(
 ) -> None:
     emulator.add_fault(Fault(malformed=True, headers={"x-request-id": REQUEST_ID}))
     error = expect_error(
-        runner.run(runner.model(), unique_prompt()), core.APIResponseValidationError
+        runner.run(runner.model(), unique_prompt()), APIResponseValidationError
     )
     assert error.request_id == REQUEST_ID
     if not runner.streamed:
@@ -303,7 +311,7 @@ def test_a_malformed_stream_event_names_the_request_id(
     emulator.add_fault(Fault(malformed=True, headers={"x-request-id": REQUEST_ID}))
     runner = make_runner("llama_index", "sync", True)
     error = expect_error(
-        runner.run(runner.model(), unique_prompt()), core.APIResponseValidationError
+        runner.run(runner.model(), unique_prompt()), APIResponseValidationError
     )
     assert REQUEST_ID in str(error)
 
@@ -316,7 +324,7 @@ def test_a_200_stream_with_the_wrong_content_type(
     )
     error = expect_error(
         stream_runner.run(stream_runner.model(), unique_prompt()),
-        core.APIResponseValidationError,
+        APIResponseValidationError,
     )
     assert "text/html" in str(error)
     assert error.request_id == REQUEST_ID
@@ -344,7 +352,7 @@ def test_the_request_id_is_kept_without_a_header(
     emulator.add_fault(fault)
     runner = make_runner("langchain", "sync", fault.content_type is not None)
     error = expect_error(
-        runner.run(runner.model(), unique_prompt()), core.APIResponseValidationError
+        runner.run(runner.model(), unique_prompt()), APIResponseValidationError
     )
     assert error.request_id
     assert error.request_id in str(error)
@@ -387,9 +395,7 @@ def test_400_lists_every_metadata_error(runner: Runner, emulator: Any) -> None:
         "metadata": {"errors": errors},
     }
     emulator.add_fault(Fault(status=400, body=body))
-    error = expect_error(
-        runner.run(runner.model(), unique_prompt()), core.BadRequestError
-    )
+    error = expect_error(runner.run(runner.model(), unique_prompt()), BadRequestError)
     assert error.errors == tuple(errors)
     assert all(e in str(error) for e in errors)
     assert "req-400" in str(error)
@@ -400,7 +406,7 @@ def test_404_for_an_unknown_transcript(runner: Runner, emulator: Any) -> None:
     model = runner.model(transcript_id="no-such-transcript")
     error = expect_error(
         runner.run(model, "Summarize: {{ transcript }}"),
-        core.TranscriptNotFoundError,
+        TranscriptNotFoundError,
     )
     message = str(error)
     assert "'no-such-transcript'" in message
@@ -412,7 +418,7 @@ def test_404_for_an_unknown_transcript(runner: Runner, emulator: Any) -> None:
 def test_400_for_an_unknown_model(runner: Runner, emulator: Any) -> None:
     error = expect_error(
         runner.run(runner.model(model="no-such-model"), unique_prompt()),
-        core.BadRequestError,
+        BadRequestError,
     )
     assert "no-such-model" in str(error)
     assert "not supported" in str(error)

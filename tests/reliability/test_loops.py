@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from aai_gateway import AsyncGatewayClient
-from aai_gateway._transport import ASYNC_TRANSPORT_ENV
+from aai_gateway._http.transport import ASYNC_TRANSPORT_ENV
 from tests.reliability.conftest import LLAMA_INDEX_WARNINGS, MODEL, TEST_KEY
 
 pytestmark = [pytest.mark.e2e, LLAMA_INDEX_WARNINGS]

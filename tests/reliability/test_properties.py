@@ -24,7 +24,7 @@ from tests.conftest import TEST_KEY, completion_body, sse_body, sse_response
 from tests.contract import check_request, requires_vendor_files
 
 # `tool_choice` "required"/"any" over several tools is sent as "auto" with a
-# UserWarning (aai_gateway.resolve_tool_choice; asserted in tests/core/test_tools.py).
+# UserWarning (aai_gateway.adapters.resolve_tool_choice; asserted in tests/core/test_tools.py).
 pytestmark = pytest.mark.filterwarnings("ignore:`tool_choice=:UserWarning")
 
 DOCUMENTED = (ValueError, TypeError, AssemblyAIGatewayError)

@@ -14,8 +14,8 @@ from typing import Any
 
 import httpx
 
-from aai_gateway._base_client import _BaseClient
-from aai_gateway._transcript_api import (
+from aai_gateway._http.base import _BaseClient
+from aai_gateway._transcripts._rest_types import (
     SegmentKind,
     SubtitleFormat,
     Transcript,
@@ -29,7 +29,7 @@ from aai_gateway._transcript_api import (
     parse_transcript,
     parse_transcript_page,
 )
-from aai_gateway._understanding import (
+from aai_gateway._transcripts._understanding import (
     UnderstandingResult,
     build_understanding_request,
     parse_understanding,

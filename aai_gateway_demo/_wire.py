@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from aai_gateway._config import TRANSCRIPT_TAG
+from aai_gateway import TRANSCRIPT_TAG
 
 
 @dataclass(frozen=True)

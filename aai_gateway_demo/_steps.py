@@ -10,8 +10,8 @@ import textwrap
 import threading
 from typing import Any, TextIO
 
-from aai_gateway._demo._target import DemoError, Target
-from aai_gateway._demo._wire import WireLog
+from aai_gateway_demo._target import DemoError, Target
+from aai_gateway_demo._wire import WireLog
 
 SUMMARY_INSTRUCTIONS = (
     "List the decisions and the action items (owner, task, due date)."

@@ -7,8 +7,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from aai_gateway._client import GatewayClient
-from aai_gateway._config import API_KEY_ENV
+from aai_gateway import API_KEY_ENV, GatewayClient
 
 TRANSCRIPT_ENV = "AAI_DEMO_TRANSCRIPT_ID"
 """With `--live`: the transcript to ask about (default: your newest completed one)."""

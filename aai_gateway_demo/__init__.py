@@ -18,11 +18,10 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
-from aai_gateway._config import API_KEY_ENV, TRANSCRIPT_TAG
-from aai_gateway._demo._steps import langchain_agent, llama_index_engine, map_reduce
-from aai_gateway._demo._target import TRANSCRIPT_ENV, DemoError, Target, open_target
-from aai_gateway._demo._wire import WireLog, inline_size
-from aai_gateway._exceptions import AssemblyAIGatewayError
+from aai_gateway import API_KEY_ENV, TRANSCRIPT_TAG, AssemblyAIGatewayError
+from aai_gateway_demo._steps import langchain_agent, llama_index_engine, map_reduce
+from aai_gateway_demo._target import TRANSCRIPT_ENV, DemoError, Target, open_target
+from aai_gateway_demo._wire import WireLog, inline_size
 
 __all__ = ["main", "run"]
 

@@ -27,9 +27,12 @@ import httpx
 
 from aai_gateway._catalog import ModelInfo
 from aai_gateway._exceptions import APIStatusError
-from aai_gateway._streaming import ReadClock, StreamRun, completion_as_chunk
-from aai_gateway._transcript_client import AsyncTranscriptMethods, SyncTranscriptMethods
-from aai_gateway._transport import build_async_http_client, build_http_client
+from aai_gateway._http.streaming import ReadClock, StreamRun, completion_as_chunk
+from aai_gateway._http.transport import build_async_http_client, build_http_client
+from aai_gateway._transcripts._rest_client import (
+    AsyncTranscriptMethods,
+    SyncTranscriptMethods,
+)
 from aai_gateway._types import ChatCompletion, ChatCompletionChunk, ChatRequest
 from aai_gateway._validation import validate_chat_request
 

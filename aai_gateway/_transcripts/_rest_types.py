@@ -14,7 +14,9 @@ from urllib.parse import parse_qs, urlsplit
 from aai_gateway._config import TRANSCRIPT_API_BASE_URLS, Region
 
 # The one id rule lives with the references; the REST callers import it from here too.
-from aai_gateway._transcripts import check_transcript_id as check_transcript_id
+from aai_gateway._transcripts._references import (
+    check_transcript_id as check_transcript_id,
+)
 
 TranscriptStatus = Literal["queued", "processing", "completed", "error"]
 SubtitleFormat = Literal["srt", "vtt"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from aai_gateway._transcripts import transcript_ref
+from aai_gateway._transcripts._references import transcript_ref
 
 DEFAULT_SUMMARY_INSTRUCTIONS = (
     "Summarise this meeting in a few sentences: its purpose, the decisions made, "

@@ -16,8 +16,6 @@ from typing import Any, TypeVar
 
 import httpx
 
-from aai_gateway import __version__
-from aai_gateway._body import build_chat_body, encode_json
 from aai_gateway._catalog import ModelInfo, known_capabilities, parse_models
 from aai_gateway._config import (
     API_KEY_ENV,
@@ -43,9 +41,13 @@ from aai_gateway._exceptions import (
     StreamTimeoutError,
     build_status_error,
 )
-from aai_gateway._retry import RetryDecision, RetryPolicy, decide_retry
-from aai_gateway._sse import DEFAULT_MAX_EVENT_SIZE, EventParser, EventTooLargeError
-from aai_gateway._streaming import (
+from aai_gateway._http.body import build_chat_body, encode_json
+from aai_gateway._http.sse import (
+    DEFAULT_MAX_EVENT_SIZE,
+    EventParser,
+    EventTooLargeError,
+)
+from aai_gateway._http.streaming import (
     DONE,
     ReadClock,
     ReadTimeoutError,
@@ -54,16 +56,17 @@ from aai_gateway._streaming import (
     StreamRun,
     looks_cut_short,
 )
-from aai_gateway._transcript_api import (
-    check_transcript_id,
-    resolve_rest_base_url,
-    subtitle_params,
-)
-from aai_gateway._transcripts import (
+from aai_gateway._retry import RetryDecision, RetryPolicy, decide_retry
+from aai_gateway._transcripts._references import (
     TagPlacement,
     apply_tag_placement,
     find_transcript_refs,
     resolve_transcript_refs,
+)
+from aai_gateway._transcripts._rest_types import (
+    check_transcript_id,
+    resolve_rest_base_url,
+    subtitle_params,
 )
 from aai_gateway._types import (
     ChatCompletion,
@@ -81,6 +84,7 @@ from aai_gateway._validation import (
     to_injection_form,
     validate_chat_request,
 )
+from aai_gateway._version import __version__
 
 logger = logging.getLogger("aai_gateway")
 T = TypeVar("T")

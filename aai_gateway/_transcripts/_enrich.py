@@ -10,8 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from aai_gateway._documents import TranscriptDocument
-from aai_gateway._understanding import (
+from aai_gateway._transcripts._documents import TranscriptDocument
+from aai_gateway._transcripts._understanding import (
     Translation,
     UnderstandingResult,
     build_understanding_request,

@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 
-from aai_gateway._sse import EventParser
+from aai_gateway._http.sse import EventParser
 from aai_gateway._types import (
     ChatCompletion,
     ChatCompletionChunk,
