@@ -6,6 +6,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Iterator
 from itertools import pairwise
+from typing import Any
 
 import httpx
 import pytest
@@ -428,3 +429,39 @@ def test_an_answer_is_complete_with_done_or_a_finish_reason() -> None:
     done = StreamAssembler()
     done.done = True
     assert done.complete
+
+
+def test_text_buffer_joins_in_order_across_blocks() -> None:
+    from aai_gateway._http.streaming import TextBuffer
+
+    buffer = TextBuffer()
+    assert buffer.value() == ""
+    pieces = [f" w{n}" for n in range(TextBuffer.BLOCK * 3 + 7)]
+    for n, piece in enumerate(pieces):
+        buffer.add(piece)
+        if n in (0, TextBuffer.BLOCK, TextBuffer.BLOCK * 2 + 3):
+            assert buffer.value() == "".join(pieces[: n + 1])
+    assert buffer.value() == "".join(pieces)
+
+
+def test_text_buffer_keeps_streamed_text_near_its_own_size() -> None:
+    import json
+    import tracemalloc
+
+    from aai_gateway._http.streaming import TextBuffer
+
+    def fill(add: Any) -> int:
+        # Fresh str objects per delta, dropped after each add, as in a stream.
+        tracemalloc.start()
+        for n in range(20_000):
+            add(json.loads(f'" w{n:05d}"'))
+        used = tracemalloc.get_traced_memory()[0]
+        tracemalloc.stop()
+        return used
+
+    size = 20_000 * len(" w00000")
+    buffer: TextBuffer = TextBuffer()
+    assert fill(buffer.add) < 2 * size
+    assert buffer.value().endswith(" w19999")
+    listed: list[str] = []
+    assert fill(listed.append) > 5 * size  # what a list of deltas would cost
