@@ -1,17 +1,21 @@
 """The model catalogue: `GET /v1/models` parsed, and a bundled offline table.
 
 The live catalogue changes often (models come and go within the hour), so nothing
-here treats the bundled table as the truth about which models exist: it only lets
-the adapters report context windows and capabilities without a network call. The
-live catalogue, when a client has fetched it, wins.
+here treats the bundled tables as the truth about which models exist: they only let
+the adapters report context windows and capabilities without a network call, and an
+error for an unknown model suggest a close id ("did you mean"). The live catalogue,
+when a client has fetched it, wins.
 """
 
 from __future__ import annotations
 
+import difflib
 import functools
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from aai_gateway._config import Region
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,3 +172,127 @@ def known_capabilities(model: str) -> ModelCapabilities | None:
         if lowered.startswith(prefix) and (best is None or len(prefix) > best[0]):
             best = (len(prefix), caps)
     return best[1] if best else None
+
+
+# Model ids per region host, from the wire notes (sections 10.1, 10.2 and 10.4):
+# the EU host offers the Claude and Gemini models only. Retired ids are left out,
+# so no suggestion points at a model that is gone.
+_CLAUDE_IDS = (
+    "claude-opus-5-5",
+    "claude-opus-5",
+    "claude-sonnet-5",
+    "claude-opus-4-8",
+    "claude-opus-4-7",
+    "claude-opus-4-6",
+    "claude-sonnet-4-6",
+    "claude-opus-4-5-20251101",
+    "claude-sonnet-4-5-20250929",
+    "claude-haiku-4-5-20251001",
+)
+_GEMINI_IDS = (
+    "gemini-3.7-flash",
+    "gemini-3.6-flash",
+    "gemini-3.5-flash",
+    "gemini-3.5-flash-lite",
+    "gemini-3-pro-preview",
+    "gemini-3-flash-preview",
+    "gemini-2.5-pro",
+    "gemini-2.5-flash",
+    "gemini-2.5-flash-lite",
+)
+_US_ONLY_IDS = (
+    "gemini-3.1-flash-lite-preview",
+    "gpt-5.6-sol",
+    "gpt-5.6-terra",
+    "gpt-5.6-luna",
+    "gpt-5.5",
+    "gpt-5.2",
+    "gpt-5.1",
+    "gpt-5",
+    "gpt-5-mini",
+    "gpt-5-nano",
+    "gpt-4.1",
+    "gpt-oss-120b",
+    "gpt-oss-20b",
+    "qwen3.5-4b-32k-fast",
+    "qwen3-next-80b-a3b",
+    "qwen3-32B",
+    "kimi-k2.5",
+    "gemma-4-31b",
+)
+BUNDLED_MODEL_IDS: Mapping[Region, tuple[str, ...]] = {
+    "us": (*_CLAUDE_IDS, *_GEMINI_IDS, *_US_ONLY_IDS),
+    "eu": (*_CLAUDE_IDS, *_GEMINI_IDS),
+}
+"""The model ids each region's gateway offered when this release was made."""
+
+
+def bundled_model_ids(region: Region | None = None) -> tuple[str, ...]:
+    """The bundled model ids of `region`; of every region for `None` (another host)."""
+    if region is not None:
+        return BUNDLED_MODEL_IDS[region]
+    return tuple(dict.fromkeys(i for ids in BUNDLED_MODEL_IDS.values() for i in ids))
+
+
+_NEAR_BEST = 0.05
+"""How much less alike than the best match another suggestion may be."""
+
+
+def suggest_models(
+    model: str, candidates: Iterable[str], *, limit: int = 3
+) -> list[str]:
+    """The ids among `candidates` closest to `model`, best first (`difflib`).
+
+    Case is ignored when comparing. Only ids about as close as the closest one are
+    kept, so a plain typo gets one answer; `model` itself is never suggested.
+    """
+    folded = model.casefold()
+    by_folded = {c.casefold(): c for c in candidates}
+    close = difflib.get_close_matches(folded, by_folded, n=limit, cutoff=0.6)
+    scores = [difflib.SequenceMatcher(None, folded, c).ratio() for c in close]
+    best = max(scores, default=0.0)
+    return [
+        by_folded[c]
+        for c, score in zip(close, scores, strict=True)
+        if score >= best - _NEAR_BEST and by_folded[c] != model
+    ]
+
+
+def unknown_model_hint(
+    model: str,
+    region: Region | None = None,
+    *,
+    model_ids: Iterable[str] | None = None,
+) -> str | None:
+    """What to tell a caller whose `model` the gateway did not take: one sentence, or `None`.
+
+    A model the bundled catalogue places in another region gets that said; an id
+    it does not know gets the closest known ids; an id it knows gets nothing.
+
+    Args:
+        model: The id the gateway refused.
+        region: The region of the host that refused it (`None`: another host, such
+            as an emulator or a proxy).
+        model_ids: The ids to suggest from (a fetched catalogue); default the
+            bundled ones of `region`.
+    """
+    ids = tuple(model_ids) if model_ids is not None else bundled_model_ids(region)
+    homes = [r for r, known in BUNDLED_MODEL_IDS.items() if model in known]
+    where = "/".join(homes).upper()
+    if model in ids:
+        if region is None and 0 < len(homes) < len(BUNDLED_MODEL_IDS):
+            return (
+                f"The bundled catalogue has `{model}` in the {where} region only: "
+                "is the client pointed at that region's gateway?"
+            )
+        return None
+    if region is not None and homes:
+        return (
+            f"`{model}` is offered in the {where} region only, not in "
+            f"{region.upper()}: set `region` (or `base_url`) to match."
+        )
+    matches = suggest_models(model, ids)
+    if not matches:
+        return None
+    names = " or ".join(f"`{m}`" for m in matches)
+    return f"Instead of `{model}`, did you mean {names}?"

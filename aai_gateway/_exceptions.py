@@ -29,11 +29,14 @@ or any request header.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import httpx
 
+from aai_gateway._catalog import unknown_model_hint
+from aai_gateway._config import Region, region_of_host
 from aai_gateway._retry import parse_retry_after
 from aai_gateway._types import ErrorBody, parse_error_body
 
@@ -275,8 +278,20 @@ def build_status_error(
     body: object,
     *,
     transcript_id: str | None = None,
+    region: Region | None = None,
+    model_ids: Iterable[str] | None = None,
 ) -> APIStatusError:
-    """The typed error for an error response, with a message a person can act on."""
+    """The typed error for an error response, with a message a person can act on.
+
+    Args:
+        response: The error response.
+        body: Its decoded JSON, or its text.
+        transcript_id: The request's `transcript_id`, for a not-found message.
+        region: The client's region, for the hint on an unknown model (default:
+            read from the request's host; `None` for another host).
+        model_ids: The model ids to suggest from (a fetched catalogue); default
+            the bundled ones of the region.
+    """
     parsed = parse_error_body(body)
     status = response.status_code
     request_id = parsed.request_id or response.headers.get("x-request-id")
@@ -292,6 +307,10 @@ def build_status_error(
     message = f"Error code: {status} - {detail}"
     if request_id:
         message += f" (request_id: {request_id})"
+    if status in (400, 404):  # an unknown model: 400 live, 404 in older docs
+        hints = _model_hints(parsed, region or _request_region(response), model_ids)
+        if hints:
+            message += ". " + " ".join(hints)
     kwargs: dict[str, Any] = {
         "response": response,
         "status_code": status,
@@ -311,6 +330,30 @@ def _has_request(response: httpx.Response) -> bool:
     except RuntimeError:
         return False
     return True
+
+
+def _request_region(response: httpx.Response) -> Region | None:
+    return region_of_host(response.request.url.host) if _has_request(response) else None
+
+
+# The gateway's words for a model id it does not offer (wire notes 6.2); the old
+# docs answered 404 for it, the live gateway 400.
+_UNKNOWN_MODEL = re.compile(r"model (\S+) is not supported")
+
+
+def _model_hints(
+    parsed: ErrorBody, region: Region | None, model_ids: Iterable[str] | None
+) -> list[str]:
+    """A hint for each model id the server said it does not offer."""
+    ids = tuple(model_ids) if model_ids is not None else None
+    models = dict.fromkeys(
+        match[1]
+        for text in (parsed.message, *parsed.errors)
+        if text
+        for match in _UNKNOWN_MODEL.finditer(text)
+    )
+    hints = (unknown_model_hint(m, region, model_ids=ids) for m in models)
+    return [hint for hint in hints if hint]
 
 
 def _transcript_missing(status: int, parsed: ErrorBody) -> bool:

@@ -48,9 +48,14 @@ Handler = Callable[[httpx.Request], httpx.Response]
 
 @pytest.fixture(autouse=True)
 def _no_ambient_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    # A developer's real key must never leak into a test run.
-    monkeypatch.delenv("ASSEMBLYAI_API_KEY", raising=False)
-    monkeypatch.delenv("ASSEMBLYAI_LLM_GATEWAY_BASE_URL", raising=False)
+    # A developer's real key, hosts or timeout must never leak into a test run.
+    for name in (
+        "ASSEMBLYAI_API_KEY",
+        "ASSEMBLYAI_LLM_GATEWAY_BASE_URL",
+        "ASSEMBLYAI_LLM_GATEWAY_HTTP_TIMEOUT",
+        "ASSEMBLYAI_BASE_URL",
+    ):
+        monkeypatch.delenv(name, raising=False)
 
 
 def sse_body(

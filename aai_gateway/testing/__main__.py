@@ -1,7 +1,9 @@
 """Run the gateway emulator from the command line.
 
 `python -m aai_gateway.testing --port 8000` serves the gateway under `/v1` and
-the transcript API under `/v2` on one port until Ctrl-C. `--unconfirmed` and
+the transcript API under `/v2` on one port until Ctrl-C. It prints both base URLs,
+then the `export` lines that point a whole program at it (this package's clients
+and the official `assemblyai` SDK read the same variables). `--unconfirmed` and
 `--unconfirmed-rule NAME=READING` choose how request forms no source settles are
 read (see `UNCONFIRMED_RULES`).
 """
@@ -10,12 +12,34 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import shlex
 import sys
 from collections.abc import Sequence
 
 from aai_gateway.testing._app import DEFAULT_API_KEY, GatewayEmulator
 from aai_gateway.testing._recording import DEFAULT_RECORD_LIMIT
 from aai_gateway.testing._unconfirmed import READINGS, UNCONFIRMED_RULES, Reading
+
+# The variables' names are the official SDK's (its `Settings`, prefix `assemblyai_`);
+# the client reads the same ones. Written out here, since the emulator imports
+# nothing from the client; a test checks that both sides spell them alike.
+GATEWAY_URL_VARIABLE = "ASSEMBLYAI_LLM_GATEWAY_BASE_URL"
+TRANSCRIPT_URL_VARIABLE = "ASSEMBLYAI_BASE_URL"
+
+
+def announcement(url: str) -> str:
+    """What the command prints once it serves at `url` (`http://host:port`).
+
+    The gateway variable gets the host without `/v1`, the form both this
+    package's clients and the official SDK accept.
+    """
+    return (
+        f"LLM Gateway base URL:   {url}/v1\n"
+        f"Transcript API base URL: {url}\n"
+        "# to point a program (or the assemblyai SDK) at it, paste:\n"
+        f"export {GATEWAY_URL_VARIABLE}={shlex.quote(url)}\n"
+        f"export {TRANSCRIPT_URL_VARIABLE}={shlex.quote(url)}\n"
+    )
 
 
 def _rule_setting(text: str) -> tuple[str, Reading]:
@@ -71,6 +95,20 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: %(default)s)",
     )
     parser.add_argument(
+        "--transcription-delay",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="how long a created transcript stays processing (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--queue-delay",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="how long a created transcript is queued first (default: %(default)s)",
+    )
+    parser.add_argument(
         "--unconfirmed",
         choices=READINGS,
         default="strict",
@@ -102,22 +140,21 @@ def unconfirmed_option(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Parse `argv`, print the base URLs, and serve until interrupted."""
+    """Parse `argv`, print the base URLs and `export` lines, and serve until interrupted."""
     args = build_parser().parse_args(argv)
     emulator = GatewayEmulator(
         api_keys=args.api_keys or (DEFAULT_API_KEY,),
         region=args.region,
         rate_limit=args.rate_limit or None,
         record_limit=args.record_limit or None,
+        transcription_delay=args.transcription_delay,
+        queue_delay=args.queue_delay,
         unconfirmed=unconfirmed_option(args.unconfirmed, args.unconfirmed_rules),
     )
 
     def announce(port: int) -> None:
         host = f"[{args.host}]" if ":" in args.host else args.host
-        url = f"http://{host}:{port}"
-        sys.stdout.write(
-            f"LLM Gateway base URL:   {url}/v1\nTranscript API base URL: {url}\n"
-        )
+        sys.stdout.write(announcement(f"http://{host}:{port}"))
         sys.stdout.flush()
 
     # uvicorn re-raises Ctrl-C once it has shut down; that is a normal exit here.
