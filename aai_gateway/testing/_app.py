@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -25,6 +26,11 @@ from aai_gateway.testing._responses import gateway_error, rest_error
 from aai_gateway.testing._rest import RestRoutes
 from aai_gateway.testing._server import EmulatorServer, run_foreground
 from aai_gateway.testing._state import EmulatorState, Region
+from aai_gateway.testing._transcription import (
+    Audio,
+    check_utterances,
+    register_meetings,
+)
 from aai_gateway.testing._transcripts import TranscriptStatus
 from aai_gateway.testing._unconfirmed import Reading, resolve_profile
 
@@ -49,6 +55,16 @@ def _check_options(
         raise ValueError(msg)
 
 
+def _check_delay(name: str, value: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        msg = f"`{name}` must be a number of seconds, got {value!r}"
+        raise ValueError(msg)
+    if not math.isfinite(value) or value < 0:
+        msg = f"`{name}` must be a finite number of seconds >= 0, got {value!r}"
+        raise ValueError(msg)
+    return float(value)
+
+
 async def _not_found(request: Request, error: Exception) -> Response:
     status = error.status_code if isinstance(error, HTTPException) else 404
     if request.url.path.startswith("/v2"):
@@ -64,7 +80,12 @@ class GatewayEmulator:
     It answers with a deterministic scripted model (see `docs/testing.md`),
     checks auth, validates and gates parameters like the live gateway, injects
     transcripts, counts rate limits, and misbehaves on request through `Fault`s.
-    Every request is recorded in `requests`.
+    Every request is recorded in `requests`. Audio goes in as on the live API:
+    `POST /v2/upload`, then `POST /v2/transcript`, whose transcript is
+    `processing` (or first `queued`, with `queue_delay`) and then `completed`
+    after `transcription_delay` seconds, with text from the bundled meeting
+    scripts or from `add_audio`; an `audio_url` the emulator does not know ends
+    in `error` (the live download error).
 
     Example:
         ```python
@@ -107,6 +128,13 @@ class GatewayEmulator:
         record_limit: How many requests `requests` keeps (the oldest are
             dropped first), so a long-running emulator stays bounded; `None`
             keeps every one.
+        transcription_delay: Seconds a transcript created through
+            `POST /v2/transcript` spends `processing` before it is `completed`
+            (or `error`); `0` completes it by the next request that reads it.
+            `complete_transcript` finishes one at once.
+        queue_delay: Seconds such a transcript is `queued` first. The live API
+            queues only past an account's concurrency limit and otherwise
+            answers `processing` at once, as the default `0` does.
 
     Raises:
         ValueError: an option out of range, or an unknown rule or reading in
@@ -129,6 +157,8 @@ class GatewayEmulator:
         meetings: bool = True,
         unconfirmed: Reading | Mapping[str, Reading] = "strict",
         record_limit: int | None = DEFAULT_RECORD_LIMIT,
+        transcription_delay: float = 0.0,
+        queue_delay: float = 0.0,
     ) -> None:
         _check_options(tool_call_shape, stream_usage, stream_chunk_words)
         profile = resolve_profile(unconfirmed)
@@ -148,10 +178,13 @@ class GatewayEmulator:
             retry_delay,
             profile=profile,
             log=RequestLog(record_limit),
+            transcription_delay=_check_delay(
+                "transcription_delay", transcription_delay
+            ),
+            queue_delay=_check_delay("queue_delay", queue_delay),
         )
         self._meetings = meetings
-        if meetings:
-            load_meetings(self._state.store)
+        self._load_meetings()
         routes = GatewayRoutes(self._state).routes() + RestRoutes(self._state).routes()
         self._app = Starlette(
             routes=routes,
@@ -186,7 +219,11 @@ class GatewayEmulator:
 
     @property
     def transcripts(self) -> dict[str, dict[str, Any]]:
-        """The transcript store: id -> Transcript object (live, not a copy)."""
+        """The transcript store: id -> Transcript object (live, not a copy).
+
+        Transcripts still being transcribed are brought to their status now.
+        """
+        self._state.store.advance()
         return self._state.store.transcripts
 
     def clear_requests(self) -> None:
@@ -229,11 +266,81 @@ class GatewayEmulator:
             created=created,
         )
 
+    def add_audio(
+        self,
+        source: str | bytes,
+        utterances: Iterable[tuple[str, str]] | None = None,
+        *,
+        error: str | None = None,
+    ) -> None:
+        """Say what an audio URL, or a file's bytes, transcribes to.
+
+        A transcript later created from `source` (its URL as `audio_url`, or the
+        `upload_url` of an upload of these bytes) completes with these
+        utterances, or ends in `error` with that text.
+
+        Args:
+            source: An `http(s)` audio URL, or the bytes of a file to upload.
+            utterances: The speaker label (e.g. `"A"`) and text of each utterance.
+            error: Instead of utterances: the error the transcription ends in.
+
+        Raises:
+            ValueError: both or neither of `utterances` and `error`, no utterances,
+                or a `source` that is neither bytes nor an http(s) URL.
+        """
+        is_url = isinstance(source, str) and source.startswith(("http://", "https://"))
+        if not (is_url or isinstance(source, bytes)):
+            msg = f"`source` must be an http(s) URL or bytes, got {source!r}"
+            raise ValueError(msg)
+        if (utterances is None) == (error is None):
+            msg = "give exactly one of `utterances` and `error`"
+            raise ValueError(msg)
+        if error is not None and (not isinstance(error, str) or not error.strip()):
+            msg = f"`error` must be a non-empty string, got {error!r}"
+            raise ValueError(msg)
+        audio = (
+            Audio(error=error)
+            if utterances is None
+            else Audio(check_utterances(list(utterances)))
+        )
+        self._state.audio.register(source, audio)
+
+    def complete_transcript(self, transcript_id: str) -> dict[str, Any]:
+        """Finish a transcript created through `POST /v2/transcript` now.
+
+        It becomes `completed` (or `error`, for audio that cannot be transcribed)
+        whatever `queue_delay` and `transcription_delay` say; a finished one is
+        left as it is.
+
+        Args:
+            transcript_id: The transcript's id.
+
+        Returns:
+            The Transcript object (live, not a copy).
+
+        Raises:
+            ValueError: no transcript has this id.
+        """
+        store = self._state.store
+        if transcript_id not in store.transcripts:
+            msg = f"`transcript_id` {transcript_id!r} is not in the emulator's store"
+            raise ValueError(msg)
+        store.advance(transcript_id, force=True)
+        return store.transcripts[transcript_id]
+
     def reset_transcripts(self) -> None:
-        """Put the store back to the bundled meetings (or empty, without them)."""
+        """Put the store back to the bundled meetings (or empty, without them).
+
+        Uploads, transcription jobs and `add_audio` registrations are dropped too.
+        """
         self._state.store.clear()
+        self._state.audio.clear()
+        self._load_meetings()
+
+    def _load_meetings(self) -> None:
         if self._meetings:
             load_meetings(self._state.store)
+            register_meetings(self._state.audio)
 
     def reset(self) -> None:
         """Forget recorded requests, queued faults and rate-limit counts."""

@@ -306,6 +306,12 @@ MEETING_IDS = MappingProxyType({meeting.key: meeting.id for meeting in MEETINGS}
 `product_planning`, `incident_review`, `hiring_debrief`, `failed_upload` (status
 `error`), `still_processing`."""
 
+MEETING_AUDIO_URLS = MappingProxyType(
+    {m.key: m.audio_url for m in MEETINGS if m.status == "completed"}
+)
+"""Audio URLs of the completed meetings, by name: `POST /v2/transcript` with one
+as `audio_url` transcribes that meeting again (a new transcript, same words)."""
+
 
 def load_meetings(store: TranscriptStore) -> None:
     """Put every meeting into `store`."""

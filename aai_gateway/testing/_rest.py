@@ -1,11 +1,14 @@
-"""The transcript REST API's `/v2` routes, as the transcript loaders use them (spec 12).
+"""The transcript REST API's `/v2` routes (spec 12).
 
 Auth is the raw key (a `Bearer` prefix is accepted too); errors are
 `{"error": "..."}`; an unknown id answers 400
 `Transcript lookup error, transcript id not found`. Sentences, paragraphs and
 subtitles of a transcript that is not `completed` answer 400, and so does every
 malformed query parameter (numbers are ASCII digits only: `int()` would take
-`"٣"` and choke on `"²"`).
+`"٣"` and choke on `"²"`). `POST /v2/upload` keeps a file for the key that sent
+it; `POST /v2/transcript` starts a job (`_transcription`) on a body checked by
+`_transcript_params`; `DELETE` blanks a finished transcript and refuses one
+that is still queued or processing.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from aai_gateway.testing._gateway import parse_body
 from aai_gateway.testing._responses import (
     BAD_KEY,
     altered_success,
@@ -35,12 +39,20 @@ from aai_gateway.testing._subtitles import (
     build_srt,
     build_vtt,
 )
-from aai_gateway.testing._transcripts import paragraphs_of, sentences_of
+from aai_gateway.testing._transcript_params import (
+    check_transcript_params,
+    read_params,
+)
+from aai_gateway.testing._transcription import (
+    CANNOT_ACCESS_UPLOAD,
+    EMPTY_UPLOAD,
+    start_transcription,
+)
+from aai_gateway.testing._transcripts import Listed, paragraphs_of, sentences_of
 
 NOT_FOUND = "Transcript lookup error, transcript id not found"
 _STATUSES = ("queued", "processing", "completed", "error")
 Handler = Callable[[Request, dict[str, Any]], Response]
-Listed = tuple[dict[str, Any], str]
 
 
 class _Refused(Exception):
@@ -59,17 +71,18 @@ def _completed_at(created: str) -> str:
     return finished.isoformat(timespec="microseconds")
 
 
-def _list_item(
-    transcript: Mapping[str, Any], created: str, base: str
-) -> dict[str, Any]:
+def _list_item(item: Listed, base: str) -> dict[str, Any]:
+    transcript, created = item.transcript, item.created
     status = transcript.get("status")
-    done = status in ("completed", "error")
+    completed = None
+    if status in ("completed", "error"):
+        completed = item.completed or _completed_at(created)
     return {
         "id": transcript["id"],
         "resource_url": f"{base}/v2/transcript/{transcript['id']}",
         "status": status,
         "created": created,
-        "completed": _completed_at(created) if done else None,
+        "completed": completed,
         "audio_url": transcript.get("audio_url"),
         "error": transcript.get("error"),
     }
@@ -112,16 +125,16 @@ def _filter(items: list[Listed], query: Mapping[str, str]) -> list[Listed]:
         raise _Refused(rest_error(400, f"status must be one of {', '.join(_STATUSES)}"))
     day = _read_day(query.get("created_on"))
     return [
-        (t, created)
-        for t, created in items
-        if (status is None or t.get("status") == status)
-        and (day is None or created.startswith(day))
+        item
+        for item in items
+        if (status is None or item.transcript.get("status") == status)
+        and (day is None or item.created.startswith(day))
     ]
 
 
 def _page(items: list[Listed], query: Mapping[str, str], limit: int) -> list[Listed]:
     """The page: `before_id` gives older items, `after_id` the newer ones next to it."""
-    ids = [str(t["id"]) for t, _ in items]
+    ids = [str(item.transcript["id"]) for item in items]
     for name in ("before_id", "after_id"):
         anchor = query.get(name)
         if anchor is None:
@@ -158,9 +171,11 @@ def _page_details(
     details: dict[str, Any] = {"limit": limit, "result_count": len(page)}
     details.update(current_url=str(request.url), prev_url=None, next_url=None)
     if page and page[-1] != items[-1]:
-        details["prev_url"] = _page_url(base, query, limit, before_id=page[-1][0]["id"])
+        oldest = page[-1].transcript["id"]
+        details["prev_url"] = _page_url(base, query, limit, before_id=oldest)
     if page:
-        details["next_url"] = _page_url(base, query, limit, after_id=page[0][0]["id"])
+        newest = page[0].transcript["id"]
+        details["next_url"] = _page_url(base, query, limit, after_id=newest)
     return details
 
 
@@ -174,7 +189,9 @@ class RestRoutes:
         """The Starlette routes."""
         one = "/v2/transcript/{transcript_id}"
         return [
+            Route("/v2/upload", self.upload, methods=["POST"]),
             Route("/v2/transcript", self.list_transcripts, methods=["GET"]),
+            Route("/v2/transcript", self.create_transcript, methods=["POST"]),
             Route(one, self._wrap(self._get), methods=["GET"]),
             Route(one, self._wrap(self._delete), methods=["DELETE"]),
             Route(one + "/sentences", self._wrap(self._sentences), methods=["GET"]),
@@ -193,7 +210,8 @@ class RestRoutes:
                 return fault_response(fault, rest=True)
         await asyncio.sleep(self._state.response_delay)
         request.state.fault = fault
-        if self._state.authenticate(request.headers) is None:
+        request.state.key = self._state.authenticate(request.headers)
+        if request.state.key is None:
             return rest_error(401, BAD_KEY)
         return None
 
@@ -227,15 +245,59 @@ class RestRoutes:
             return error.response
         page = _page(items, query, limit)
         details = _page_details(page, items, query, limit, request)
-        listed = [_list_item(t, created, base) for t, created in page]
+        listed = [_list_item(item, base) for item in page]
         body = {"page_details": details, "transcripts": listed}
         return altered_success(json_response(body), request.state.fault)
+
+    async def upload(self, request: Request) -> Response:
+        """`POST /v2/upload`: keep the body's bytes; answer `{"upload_url": ...}`."""
+        refused = await self._prelude(request)
+        if refused is not None:
+            return refused
+        data = await request.body()
+        if not data:
+            return rest_error(400, EMPTY_UPLOAD)
+        url = self._state.audio.upload(data, request.state.key)
+        return altered_success(json_response({"upload_url": url}), request.state.fault)
+
+    async def create_transcript(self, request: Request) -> Response:
+        """`POST /v2/transcript`: a new transcript, `queued` or `processing`."""
+        refused = await self._prelude(request)
+        if refused is not None:
+            return refused
+        body = parse_body(await request.body())
+        error = check_transcript_params(body, self._state.profile)
+        if error is not None:
+            return rest_error(400, error)
+        params = read_params(body)
+        audio = self._state.audio
+        owner = audio.uploader(params["audio_url"])
+        if owner is not None and owner != request.state.key:
+            return rest_error(403, CANNOT_ACCESS_UPLOAD)
+        transcript, job = start_transcription(
+            params,
+            audio.resolve(params["audio_url"]),
+            queue_delay=self._state.queue_delay,
+            transcription_delay=self._state.transcription_delay,
+        )
+        response = json_response(transcript)
+        self._state.store.add_job(transcript, job)
+        return altered_success(response, request.state.fault)
 
     def _get(self, request: Request, transcript: dict[str, Any]) -> Response:
         return json_response(transcript)
 
     def _delete(self, request: Request, transcript: dict[str, Any]) -> Response:
-        return json_response(self._state.store.delete(str(transcript["id"])))
+        status = transcript.get("status")
+        if status in ("queued", "processing"):
+            message = (
+                f"Transcript is still being processed (status: {status}); delete it "
+                "once it is completed or has failed"
+            )
+            raise _Refused(rest_error(400, message))
+        deleted = self._state.store.delete(str(transcript["id"]))
+        self._state.audio.forget_upload(str(transcript.get("audio_url")))
+        return json_response(deleted)
 
     def _sentences(self, request: Request, transcript: dict[str, Any]) -> Response:
         _require_completed(transcript)

@@ -11,6 +11,7 @@ from aai_gateway.testing._chat import Shape
 from aai_gateway.testing._faults import FaultQueue
 from aai_gateway.testing._ratelimit import RateLimiter
 from aai_gateway.testing._recording import RequestLog
+from aai_gateway.testing._transcription import AudioLibrary
 from aai_gateway.testing._transcripts import TranscriptStore
 from aai_gateway.testing._unconfirmed import STRICT, Profile
 
@@ -39,6 +40,9 @@ class EmulatorState:
     faults: FaultQueue = field(default_factory=FaultQueue)
     log: RequestLog = field(default_factory=RequestLog)
     store: TranscriptStore = field(default_factory=TranscriptStore)
+    audio: AudioLibrary = field(default_factory=AudioLibrary)
+    queue_delay: float = 0.0
+    transcription_delay: float = 0.0
     limiter: RateLimiter = field(init=False)
     models: dict[str, ModelSpec] = field(init=False)
 

@@ -13,8 +13,8 @@ import threading
 import uuid
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timezone
-from typing import Any, Literal
+from datetime import datetime, timedelta, timezone
+from typing import Any, Literal, NamedTuple, Protocol
 
 TranscriptStatus = Literal["queued", "processing", "completed", "error"]
 DELETED_AUDIO_URL = "http://deleted_by_user"
@@ -25,6 +25,8 @@ DOWNLOAD_ERROR = (
 )
 SPEECH_MODEL = "universal-3-pro"
 _SENTENCE_END = (".", "?", "!", '."', '?"', '!"')
+# Words of one utterance are at most ~100 ms apart, utterances at least 650 ms.
+_PARAGRAPH_PAUSE = 500
 
 
 def _confidence(word: str) -> float:
@@ -149,11 +151,11 @@ def build_transcript(
     if status == "error":
         transcript["error"] = DOWNLOAD_ERROR.format(url=audio_url)
     if status == "completed" and utterances:
-        transcript.update(_spoken_fields(utterances))
+        transcript.update(spoken_fields(utterances))
     return transcript
 
 
-def _spoken_fields(utterances: Sequence[tuple[str, str]]) -> dict[str, Any]:
+def spoken_fields(utterances: Sequence[tuple[str, str]]) -> dict[str, Any]:
     """`text`, `words`, `utterances`, `confidence` and `audio_duration`."""
     timed = build_words(utterances)
     pairs = zip(utterances, timed, strict=True)
@@ -180,30 +182,120 @@ def _now() -> str:
 
 
 def sentences_of(transcript: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The transcript's sentences (with `speaker`)."""
+    """The transcript's sentences (with `speaker`, `null` without speaker labels)."""
+    utterances = transcript.get("utterances")
+    if utterances is None:
+        words = transcript.get("words") or []
+        return [{**_span(s, None), "speaker": None} for s in split_sentences(words)]
     result = []
-    for utterance in transcript.get("utterances") or []:
+    for utterance in utterances:
         for words in split_sentences(utterance["words"]):
             result.append(_span(words, utterance["speaker"]))
     return result
 
 
+def _split_paragraphs(
+    words: Sequence[Mapping[str, Any]],
+) -> list[list[Mapping[str, Any]]]:
+    """`words` cut at every pause of at least `_PARAGRAPH_PAUSE` ms."""
+    paragraphs: list[list[Mapping[str, Any]]] = []
+    for word in words:
+        if not paragraphs or word["start"] - paragraphs[-1][-1]["end"] >= (
+            _PARAGRAPH_PAUSE
+        ):
+            paragraphs.append([])
+        paragraphs[-1].append(word)
+    return paragraphs
+
+
 def paragraphs_of(transcript: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The transcript's paragraphs, one per utterance (no `speaker`, spec 12.4)."""
-    return [
-        _span(u["words"], None)
-        for u in transcript.get("utterances") or []
-        if u["words"]
-    ]
+    """The transcript's paragraphs (no `speaker`, spec 12.4).
+
+    One per utterance; without utterances (no speaker labels), the words are cut
+    at the pauses between the turns of the script.
+    """
+    utterances = transcript.get("utterances")
+    if utterances is None:
+        groups = _split_paragraphs(transcript.get("words") or [])
+    else:
+        groups = [u["words"] for u in utterances if u["words"]]
+    return [_span(words, None) for words in groups]
+
+
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+# `DELETE /v2/transcript/{id}` as the vendor's example answers it: the content is
+# gone and the options read `null`; keys the example sets to `null` where the
+# schema types them as non-null are left out instead.
+_DELETED_NULLS = _names(
+    """
+    words utterances confidence punctuate format_text speaker_labels
+    speakers_expected filter_profanity content_safety content_safety_labels
+    iab_categories iab_categories_result custom_spelling throttled custom_topics
+    speech_threshold speech_model remove_audio_tags redact_pii_audio
+    redact_pii_audio_quality redact_pii_policies audio_start_from audio_end_at
+    speed_boost language_confidence_threshold language_confidence
+    webhook_auth_header_name webhook_status_code auto_highlights_result entities
+    sentiment_analysis_results summary chapters
+    """
+)
+_DELETED_DROPPED = _names(
+    """
+    language_code topics redact_pii_sub prompt keyterms_prompt translated_texts
+    speech_understanding
+    """
+)
+
+
+def blank_transcript(transcript: dict[str, Any]) -> None:
+    """Blank a transcript in place, as `DELETE /v2/transcript/{id}` does."""
+    transcript.update(dict.fromkeys(_DELETED_NULLS))
+    for key in _DELETED_DROPPED:
+        transcript.pop(key, None)
+    transcript.update(text=DELETED_TEXT, audio_url=DELETED_AUDIO_URL)
+    if transcript.get("webhook_url") is not None:
+        transcript["webhook_url"] = DELETED_AUDIO_URL
+
+
+class PendingJob(Protocol):
+    """A transcription that moves its transcript along (see `_transcription`)."""
+
+    def advance(self, transcript: dict[str, Any], *, force: bool = False) -> bool:
+        """Update `transcript` to its status now; `True` once the job is done."""
+        ...
+
+
+class Listed(NamedTuple):
+    """A stored transcript with its creation and (known) completion times."""
+
+    transcript: dict[str, Any]
+    created: str
+    completed: str | None
+
+
+def _after(stamp: str) -> str | None:
+    try:
+        later = datetime.fromisoformat(stamp) + timedelta(microseconds=1)
+    except ValueError:
+        return None
+    return later.isoformat(timespec="microseconds")
 
 
 class TranscriptStore:
-    """Transcripts by id, safe to use from the server thread and the test thread."""
+    """Transcripts by id, safe to use from the server thread and the test thread.
+
+    Transcripts created through `POST /v2/transcript` carry a job that moves them
+    along whenever they are read (`get`, `newest_first`, `advance`).
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.transcripts: dict[str, dict[str, Any]] = {}
         self._created: dict[str, str] = {}
+        self._completed: dict[str, str] = {}
+        self._jobs: dict[str, PendingJob] = {}
         self._deleted: set[str] = set()
 
     def add(self, transcript: dict[str, Any], created: str | None = None) -> str:
@@ -217,14 +309,51 @@ class TranscriptStore:
         with self._lock:
             self.transcripts[ident] = transcript
             self._created[ident] = created or _now()
+            self._jobs.pop(ident, None)
+            self._completed.pop(ident, None)
             self._deleted.discard(ident)
         return ident
+
+    def add_job(self, transcript: dict[str, Any], job: PendingJob) -> str:
+        """Store a new transcript and the job that completes it; returns its id.
+
+        Its creation time is now, or just after the newest transcript's, so the
+        listing shows transcripts in the order they were created.
+        """
+        ident = str(transcript["id"])
+        with self._lock:
+            stamp = _now()
+            newest = max(self._created.values(), default="")
+            if stamp <= newest:
+                stamp = _after(newest) or stamp
+            self.transcripts[ident] = transcript
+            self._created[ident] = stamp
+            self._jobs[ident] = job
+        return ident
+
+    def _advance(self, transcript_id: str, *, force: bool = False) -> None:
+        """Move a job along (the lock is held)."""
+        job = self._jobs.get(transcript_id)
+        transcript = self.transcripts.get(transcript_id)
+        if job is None or transcript is None:
+            return
+        if job.advance(transcript, force=force):
+            del self._jobs[transcript_id]
+            self._completed[transcript_id] = _now()
+
+    def advance(self, transcript_id: str | None = None, *, force: bool = False) -> None:
+        """Move one job (or every job) to its status now, or finish it (`force`)."""
+        with self._lock:
+            for ident in [transcript_id] if transcript_id else list(self._jobs):
+                self._advance(ident, force=force)
 
     def clear(self) -> None:
         """Remove every transcript."""
         with self._lock:
             self.transcripts.clear()
             self._created.clear()
+            self._completed.clear()
+            self._jobs.clear()
             self._deleted.clear()
 
     def created(self, transcript_id: str) -> str:
@@ -248,31 +377,39 @@ class TranscriptStore:
         return self.add(built, created)
 
     def get(self, transcript_id: str) -> dict[str, Any] | None:
-        """The transcript, or `None`."""
+        """A copy of the transcript as it is now (its job moved along), or `None`."""
         with self._lock:
-            return self.transcripts.get(transcript_id)
+            self._advance(transcript_id)
+            transcript = self.transcripts.get(transcript_id)
+            return None if transcript is None else dict(transcript)
 
     def delete(self, transcript_id: str) -> dict[str, Any] | None:
-        """Delete the way `/v2` does: text replaced, audio URL cleared, status kept."""
+        """Delete the way `/v2` does (`blank_transcript`), keeping the record."""
         with self._lock:
             transcript = self.transcripts.get(transcript_id)
             if transcript is None:
                 return None
-            transcript.update(
-                text=DELETED_TEXT, words=[], utterances=[], audio_url=DELETED_AUDIO_URL
-            )
+            self._jobs.pop(transcript_id, None)
+            blank_transcript(transcript)
             self._deleted.add(transcript_id)
-            return transcript
+            return dict(transcript)
 
     def is_deleted(self, transcript_id: str) -> bool:
         """Whether the transcript was deleted through `DELETE /v2/transcript/{id}`."""
         with self._lock:
             return transcript_id in self._deleted
 
-    def newest_first(self) -> list[tuple[dict[str, Any], str]]:
-        """Every transcript with its creation time, newest first (ties by id)."""
+    def newest_first(self) -> list[Listed]:
+        """Every transcript with its times, newest first (ties by id)."""
         with self._lock:
-            items = [(t, self._created.get(i, "")) for i, t in self.transcripts.items()]
+            for ident in list(self._jobs):
+                self._advance(ident)
+            items = [
+                Listed(t, self._created.get(i, ""), self._completed.get(i))
+                for i, t in self.transcripts.items()
+            ]
         return sorted(
-            items, key=lambda item: (item[1], str(item[0]["id"])), reverse=True
+            items,
+            key=lambda item: (item.created, str(item.transcript["id"])),
+            reverse=True,
         )

@@ -139,6 +139,16 @@ _RULES = (
         "treated as absent: not gated, not checked, not echoed",
         "3.1, 3.12",
     ),
+    UnconfirmedRule(
+        "transcript_without_speech_models",
+        "May `POST /v2/transcript` leave out `speech_models`? The vendor file "
+        "requires it; a live capture (September 2026, third party) answered 200 "
+        "without it.",
+        "400 `a transcript request without speech_models is not documented ...`",
+        'accepted: the transcript reports `["universal-3-5-pro", "universal-2"]`, '
+        "as in the live capture",
+        "12.4",
+    ),
 )
 
 UNCONFIRMED_RULES: Mapping[str, UnconfirmedRule] = MappingProxyType(

@@ -16,11 +16,17 @@ from tests.testing.helpers import AUTH, make_client
 
 def _fresh(emulator: GatewayEmulator) -> GatewayEmulator:
     emulator.reset()
-    # Rebuilding the meetings costs ~12 ms, so only when a test changed the store.
+    # Rebuilding the meetings costs ~12 ms, so only when a test changed the store
+    # (or uploaded files or registered audio, which the store does not show).
     deleted = any(
         t.get("audio_url") == DELETED_AUDIO_URL for t in emulator.transcripts.values()
     )
-    if deleted or set(emulator.transcripts) != set(MEETING_IDS.values()):
+    audio = emulator._state.audio
+    if (
+        deleted
+        or set(emulator.transcripts) != set(MEETING_IDS.values())
+        or audio.changed
+    ):
         emulator.reset_transcripts()
     return emulator
 
@@ -59,32 +65,46 @@ def rest(server: EmulatorServer) -> Iterator[httpx.Client]:
         yield client
 
 
+Served = tuple[GatewayEmulator, httpx.Client, httpx.Client]
+
+
 @pytest.fixture(scope="session")
-def _served() -> Iterator[Callable[..., tuple[GatewayEmulator, httpx.Client]]]:
+def _served() -> Iterator[Callable[..., Served]]:
     """Emulators by options, each started once (starting and stopping costs ~0.2 s)."""
-    running: dict[
-        tuple[tuple[str, Any], ...], tuple[GatewayEmulator, httpx.Client]
-    ] = {}
+    running: dict[tuple[tuple[str, Any], ...], Served] = {}
     with ExitStack() as stack:
 
-        def start(**options: Any) -> tuple[GatewayEmulator, httpx.Client]:
+        def start(**options: Any) -> Served:
             options.setdefault("retry_delay", 0.01)
             key = tuple(sorted(options.items()))
             if key not in running:
                 emulator = GatewayEmulator(**options)
                 server = stack.enter_context(emulator.serve())
                 client = stack.enter_context(make_client(server.base_url, AUTH))
-                running[key] = emulator, client
-            emulator, client = running[key]
-            _fresh(emulator)
-            return emulator, client
+                rest = stack.enter_context(make_client(server.rest_base_url, AUTH))
+                running[key] = emulator, client, rest
+            _fresh(running[key][0])
+            return running[key]
 
         yield start
 
 
 @pytest.fixture
 def serve(
-    _served: Callable[..., tuple[GatewayEmulator, httpx.Client]],
+    _served: Callable[..., Served],
 ) -> Callable[..., tuple[GatewayEmulator, httpx.Client]]:
     """Get a served emulator with the given options, freshly reset, and its client."""
-    return _served
+    return lambda **options: _served(**options)[:2]
+
+
+@pytest.fixture
+def serve_rest(
+    _served: Callable[..., Served],
+) -> Callable[..., tuple[GatewayEmulator, httpx.Client]]:
+    """Like `serve`, with a client on the transcript API's base URL (`/v2/...`)."""
+
+    def start(**options: Any) -> tuple[GatewayEmulator, httpx.Client]:
+        emulator, _, rest = _served(**options)
+        return emulator, rest
+
+    return start

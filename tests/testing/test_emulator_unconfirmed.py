@@ -12,7 +12,12 @@ import httpx
 import pytest
 
 import aai_gateway.testing as testing
-from aai_gateway.testing import MEETING_IDS, UNCONFIRMED_RULES, GatewayEmulator
+from aai_gateway.testing import (
+    MEETING_AUDIO_URLS,
+    MEETING_IDS,
+    UNCONFIRMED_RULES,
+    GatewayEmulator,
+)
 from aai_gateway.testing._unconfirmed import (
     LENIENT,
     SETTLED_RULES,
@@ -78,11 +83,26 @@ USES: dict[str, dict[str, Any]] = {
     },
     "null_values": {"model": "qwen3.5-4b-32k-fast", "prompt": "hi", "tools": None},
 }
+# The rules about `/v2` requests, with one request each.
+REST_USES: dict[str, dict[str, Any]] = {
+    "transcript_without_speech_models": {
+        "audio_url": MEETING_AUDIO_URLS["support_call"]
+    },
+}
+CHAT = "/v1/chat/completions"
+# Every rule's request, as (path, body).
+ALL_USES: dict[str, tuple[str, dict[str, Any]]] = {
+    **{rule: (CHAT, body) for rule, body in USES.items()},
+    **{rule: ("/v2/transcript", body) for rule, body in REST_USES.items()},
+}
 
 
 @pytest.fixture(scope="module")
 def one_lenient() -> Iterator[Callable[[str], httpx.Client]]:
-    """A served emulator per rule, lenient for that rule only (started once each)."""
+    """A served emulator per rule, lenient for that rule only (started once each).
+
+    Its client is on the server's root URL: paths start `/v1` or `/v2`.
+    """
     clients: dict[str, httpx.Client] = {}
     with ExitStack() as stack:
 
@@ -92,7 +112,9 @@ def one_lenient() -> Iterator[Callable[[str], httpx.Client]]:
                     rate_limit=None, unconfirmed={rule: "lenient"}
                 )
                 server = stack.enter_context(emulator.serve())
-                clients[rule] = stack.enter_context(make_client(server.base_url, AUTH))
+                clients[rule] = stack.enter_context(
+                    make_client(server.rest_base_url, AUTH)
+                )
             return clients[rule]
 
         yield client_for
@@ -100,7 +122,15 @@ def one_lenient() -> Iterator[Callable[[str], httpx.Client]]:
 
 def errors_of(response: httpx.Response) -> list[str]:
     assert response.status_code == 400, response.text
+    if response.url.path.startswith("/v2"):
+        return [response.json()["error"]]
     return list(response.json()["metadata"]["errors"])
+
+
+def send(client: httpx.Client, rule: str) -> httpx.Response:
+    """POST the request that uses `rule`'s form (the client is on the root URL)."""
+    path, body = ALL_USES[rule]
+    return client.post(path, json=body)
 
 
 # -- the table and the public API ------------------------------------------------------
@@ -109,7 +139,7 @@ def errors_of(response: httpx.Response) -> list[str]:
 def test_table_is_exported_and_complete() -> None:
     assert testing.UNCONFIRMED_RULES is UNCONFIRMED_RULES
     assert "UNCONFIRMED_RULES" in testing.__all__
-    assert set(USES) == set(UNCONFIRMED_RULES)
+    assert set(ALL_USES) == set(UNCONFIRMED_RULES)
     for name, rule in UNCONFIRMED_RULES.items():
         assert rule.name == name
         assert re.fullmatch(r"[a-z][a-z0-9_]*", name)
@@ -163,24 +193,22 @@ def test_unknown_rule_error_lists_the_valid_names() -> None:
 
 
 @pytest.mark.parametrize("rule", list(UNCONFIRMED_RULES))
-def test_strict_refuses_the_form_naming_the_rule(emu, gateway, rule: str) -> None:
-    errors = errors_of(gateway.post("/chat/completions", json=USES[rule]))
+def test_strict_refuses_the_form_naming_the_rule(emu, rest, rule: str) -> None:
+    errors = errors_of(send(rest, rule))
     assert len(errors) == 1, errors
     assert errors[0].endswith(f"is not documented (unconfirmed rule {rule} is strict)")
 
 
 @pytest.mark.parametrize("rule", list(UNCONFIRMED_RULES))
 def test_lenient_accepts_the_form(one_lenient, rule: str) -> None:
-    client = one_lenient(rule)
-    response = client.post("/chat/completions", json=USES[rule])
+    response = send(one_lenient(rule), rule)
     assert response.status_code == 200, response.text
 
 
 @pytest.mark.parametrize("rule", list(UNCONFIRMED_RULES))
 def test_lenient_for_one_rule_leaves_the_others_strict(one_lenient, rule: str) -> None:
     other = next(name for name in UNCONFIRMED_RULES if name != rule)
-    client = one_lenient(rule)
-    response = client.post("/chat/completions", json=USES[other])
+    response = send(one_lenient(rule), other)
     assert errors_of(response)[0].endswith(f"(unconfirmed rule {other} is strict)")
 
 
@@ -313,7 +341,7 @@ def test_fallback_overrides_follow_the_rules(emu, gateway, one_lenient) -> None:
         "(unconfirmed rule tool_choice_required is strict)"
     ]
     client = one_lenient("tool_choice_required")
-    assert client.post("/chat/completions", json=body).status_code == 200
+    assert client.post(CHAT, json=body).status_code == 200
 
 
 def test_docs_table_has_a_row_per_rule() -> None:

@@ -9,7 +9,11 @@ Where the file and the recorded live behaviour disagree, the in-memory copy of
 the file is amended: one entry per disagreement in `VENDOR_EXCEPTIONS`, with its
 `gateway-spec.md` section and grading, and a probe request that shows the
 disagreement (`test_vendor_exception_is_still_needed` fails once an amendment is
-no longer needed). Every check stays on. The files are read from
+no longer needed; an amendment of a request schema has instead a `witness` body
+that the file rejects and the amended schema accepts). Every check stays on.
+Transcripts created through `POST /v2/transcript` are also followed through their
+life (queued, completed with and without speaker labels, failed, deleted), each
+answer checked against the file. The files are read from
 `tests.contract.VENDOR_DIR`, never copied; without them the module is skipped at
 collection and nothing is loaded.
 
@@ -25,6 +29,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+import jsonschema
 import pytest
 import schemathesis
 import yaml
@@ -39,7 +44,7 @@ from schemathesis.checks import (
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core.failures import FailureGroup
 
-from aai_gateway.testing import MEETING_IDS, GatewayEmulator
+from aai_gateway.testing import MEETING_AUDIO_URLS, MEETING_IDS, GatewayEmulator
 from tests.contract import (
     LATER_ADDITIONS,
     VENDOR_DIR,
@@ -63,9 +68,8 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
-# Operations in the vendor files the emulator does not serve: it holds finished
-# transcripts only (no uploads, no transcription jobs, no redacted audio).
-NOT_SERVED = ("uploadFile", "createTranscript", "getRedactedAudio")
+# Operations in the vendor files the emulator does not serve: it redacts no audio.
+NOT_SERVED = ("getRedactedAudio",)
 SUPPORT_CALL = MEETING_IDS["support_call"]
 # Generated transcript ids are swapped, now and then, for a completed, a failed
 # and a still-processing transcript, so that requests reach the handlers.
@@ -153,15 +157,18 @@ class VendorException:
 
     `pointer` (a JSON pointer into `file`) is replaced by `amend(old value)`;
     `probe` is a request (method, path template, path parameters, JSON body),
-    sent with `headers`, whose answer breaks the unamended file.
+    sent with `headers`, whose answer breaks the unamended file. An amended
+    request schema has a `witness` instead: a body the unamended schema rejects
+    and the amended one accepts.
     """
 
     file: str
     pointer: str
     amend: Callable[[Any], Any]
     evidence: str
-    probe: tuple[str, str, Mapping[str, str], Any]
+    probe: tuple[str, str, Mapping[str, str], Any] | None = None
     headers: Mapping[str, str] = field(default_factory=lambda: AUTH)
+    witness: Any = None
 
 
 _SCHEMAS = "/components/schemas/"
@@ -175,6 +182,27 @@ _SEVERAL_TASKS = {
             "custom_formatting": {"date": "mm/dd/yyyy"},
         }
     },
+}
+
+
+def _merge_transcript_params(schema: dict[str, Any]) -> dict[str, Any]:
+    """`TranscriptParams` as one closed object: `audio_url` plus the optional params."""
+    optional = _vendor_document(REST_FILE)["components"]["schemas"][
+        "TranscriptOptionalParams"
+    ]
+    own = schema["allOf"][0]
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {**own["properties"], **optional["properties"]},
+        "required": [*own["required"], *optional["required"]],
+        "example": schema["example"],
+    }
+
+
+_NEW_TRANSCRIPT = {
+    "audio_url": "https://assembly.ai/wildfires.mp3",
+    "speech_models": ["universal-3-pro"],
 }
 VENDOR_EXCEPTIONS: dict[str, VendorException] = {
     "gateway error envelopes": VendorException(
@@ -241,6 +269,17 @@ VENDOR_EXCEPTIONS: dict[str, VendorException] = {
         "gateway-spec.md 12.4 [OBS]: live envelopes carry `speech_model_used`.",
         ("GET", _ONE + "/paragraphs", _PARAMS, None),
     ),
+    "transcript params closed twice": VendorException(
+        REST_FILE,
+        _SCHEMAS + "TranscriptParams",
+        _merge_transcript_params,
+        "the file's own contradiction: `TranscriptParams` is `allOf` an `audio_url` "
+        "object and `TranscriptOptionalParams`, each with `additionalProperties: "
+        "false`, so no body with `audio_url` is valid (its own example included) "
+        "and nothing can be generated; amended to one closed object with both "
+        "property sets and both `required` lists.",
+        witness=_NEW_TRANSCRIPT,
+    ),
 }
 
 
@@ -260,14 +299,22 @@ def _vendor_document(file: str) -> dict[str, Any]:
     return dict(yaml.safe_load((VENDOR_DIR / file).read_text(encoding="utf-8")))
 
 
-def load_schema(
-    file: str, app: Any, exceptions: Mapping[str, VendorException] = VENDOR_EXCEPTIONS
-) -> schemathesis.schemas.BaseSchema:
-    """The vendor file with `exceptions` applied, served by `app` in-process."""
+def amended_document(
+    file: str, exceptions: Mapping[str, VendorException] = VENDOR_EXCEPTIONS
+) -> dict[str, Any]:
+    """A copy of the vendor file with `exceptions` applied."""
     document = copy.deepcopy(_vendor_document(file))
     for exception in exceptions.values():
         if exception.file == file:
             _amend(document, exception)
+    return document
+
+
+def load_schema(
+    file: str, app: Any, exceptions: Mapping[str, VendorException] = VENDOR_EXCEPTIONS
+) -> schemathesis.schemas.BaseSchema:
+    """The vendor file with `exceptions` applied, served by `app` in-process."""
+    document = amended_document(file, exceptions)
     config = SchemathesisConfig.from_dict(CONFIG)
     schema = schemathesis.openapi.from_dict(document, config=config)
     schema.location = (VENDOR_DIR / file).as_uri()
@@ -280,6 +327,22 @@ GATEWAY = load_schema(GATEWAY_FILE, EMULATOR.app)
 REST = load_schema(REST_FILE, EMULATOR.app)
 for _operation_id in NOT_SERVED:
     REST = REST.exclude(operation_id=_operation_id)
+
+
+# Generated transcript requests are swapped, now and then, for ones that reach a
+# transcription: a meeting's audio, a supported model, with and without labels.
+_AUDIO = (MEETING_AUDIO_URLS["support_call"], "https://example.com/missing.mp3")
+
+
+@REST.hook("flatmap_body")
+def known_audio(context: Any, body: Any) -> st.SearchStrategy[Any]:
+    """Now and then give a transcript request a known audio URL and model."""
+    if not isinstance(body, dict) or "audio_url" not in body:
+        return st.just(body)
+    fixed = {**body, "speech_models": ["universal-3-pro"]}
+    fixed.pop("speech_model", None)
+    variants = [{**fixed, "audio_url": url} for url in _AUDIO]
+    return st.sampled_from([body, *variants, {**variants[0], "speaker_labels": True}])
 
 
 @REST.hook
@@ -334,18 +397,102 @@ def test_transcript_api_matches_vendor_schema(case: schemathesis.Case[Any]) -> N
     case.call_and_validate(headers=AUTH, checks=CHECKS)
 
 
-def _probe(schema: schemathesis.schemas.BaseSchema, exception: VendorException) -> None:
-    method, path, path_parameters, body = exception.probe
+def _call(
+    schema: schemathesis.schemas.BaseSchema,
+    method: str,
+    path: str,
+    path_parameters: Mapping[str, str],
+    body: Any = None,
+    headers: Mapping[str, str] = AUTH,
+) -> Any:
+    """Send one request through `schema`'s operation and run every check on it."""
     operation = schema[path][method]
     extra = {"body": body, "media_type": "application/json"} if body else {}
     case = operation.Case(path_parameters=dict(path_parameters), **extra)
-    case.call_and_validate(headers=dict(exception.headers), checks=CHECKS)
+    return case.call_and_validate(headers=dict(headers), checks=CHECKS)
+
+
+def _probe(schema: schemathesis.schemas.BaseSchema, exception: VendorException) -> None:
+    assert exception.probe is not None
+    _call(schema, *exception.probe, headers=exception.headers)
+
+
+def _accepts(document: Mapping[str, Any], pointer: str, body: Any) -> bool:
+    root = {"$ref": "#" + pointer, "components": document["components"]}
+    return jsonschema.Draft202012Validator(root).is_valid(body)
 
 
 @pytest.mark.parametrize("name", sorted(VENDOR_EXCEPTIONS))
 def test_vendor_exception_is_still_needed(name: str) -> None:
     exception = VENDOR_EXCEPTIONS[name]
     others = {k: v for k, v in VENDOR_EXCEPTIONS.items() if k != name}
+    if exception.witness is not None:
+        assert _accepts(
+            amended_document(exception.file),
+            exception.pointer,
+            exception.witness,
+        )
+        unamended = amended_document(exception.file, others)
+        assert not _accepts(unamended, exception.pointer, exception.witness)
+        return
     _probe(load_schema(exception.file, EMULATOR.app), exception)
     with pytest.raises(FailureGroup):
         _probe(load_schema(exception.file, EMULATOR.app, others), exception)
+
+
+_LIFECYCLE = [
+    {},
+    {"speaker_labels": True, "speakers_expected": 2},
+    {"language_detection": True, "punctuate": False, "keyterms_prompt": ["SSO"]},
+    {
+        "webhook_url": "https://example.com/hook",
+        "webhook_auth_header_name": "x-secret",
+        "webhook_auth_header_value": "s3cret",
+        "speech_understanding": {
+            "request": {"translation": {"target_languages": ["es"]}}
+        },
+        "custom_spelling": [{"from": ["sso"], "to": "SSO"}],
+    },
+    {"audio_url": "https://example.com/missing.mp3"},
+]
+
+
+@pytest.mark.parametrize(
+    "options", _LIFECYCLE, ids=["plain", "labels", "detection", "echoes", "failed"]
+)
+def test_transcript_lifecycle_matches_vendor_schema(options: dict[str, Any]) -> None:
+    body = {
+        **_NEW_TRANSCRIPT,
+        "audio_url": MEETING_AUDIO_URLS["product_planning"],
+        **options,
+    }
+    created = _call(REST, "POST", "/v2/transcript", {}, body).json()
+    assert created["status"] == "processing"
+    ident = {"transcript_id": created["id"]}
+    done = _call(REST, "GET", _ONE, ident).json()
+    assert done["status"] == ("error" if "audio_url" in options else "completed")
+    for suffix in (
+        ("/sentences", "/paragraphs") if done["status"] == "completed" else ()
+    ):
+        _call(REST, "GET", _ONE + suffix, ident)
+    _call(REST, "GET", "/v2/transcript", {})
+    deleted = _call(REST, "DELETE", _ONE, ident).json()
+    assert deleted["text"] == "Deleted by user."
+    _call(REST, "GET", _ONE, ident)
+
+
+def test_upload_and_queued_transcript_match_vendor_schema() -> None:
+    emulator = GatewayEmulator(rate_limit=None, queue_delay=60, meetings=False)
+    schema = load_schema(REST_FILE, emulator.app)
+    operation = schema["/v2/upload"]["POST"]
+    case = operation.Case(
+        body=b"RIFF fake audio", media_type="application/octet-stream"
+    )
+    uploaded = case.call_and_validate(headers=AUTH, checks=CHECKS).json()
+    body = {**_NEW_TRANSCRIPT, "audio_url": uploaded["upload_url"]}
+    queued = _call(schema, "POST", "/v2/transcript", {}, body).json()
+    assert queued["status"] == "queued"
+    assert (
+        _call(schema, "GET", _ONE, {"transcript_id": queued["id"]}).json()["status"]
+        == "queued"
+    )
