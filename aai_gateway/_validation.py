@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, NoReturn
 
-from aai_gateway._config import TRANSCRIPT_TAG
 from aai_gateway._tools import (
     bound_tool_names,
     check_tool_choice,
     complete_tool_parameters,
     resolve_tool_choice,
 )
+from aai_gateway._transcripts._references import check_transcript_id
 
 _ROLES = frozenset({"system", "user", "assistant", "tool"})
 # Fields `normalise_request` rewrites; a request without any of them is left alone.
@@ -76,38 +76,6 @@ def normalise_request(request: Mapping[str, Any]) -> Mapping[str, Any]:
         names = bound_tool_names(out.get("tools"))
         out["tool_choice"] = resolve_tool_choice(out["tool_choice"], names)
     return out
-
-
-def to_injection_form(request: Mapping[str, Any]) -> Mapping[str, Any]:
-    """A valid request with `transcript_id` in the form whose injection is documented.
-
-    The gateway documents substituting `{{ transcript }}` in a message's string
-    content; in `prompt` and inside content parts it is [UNCONFIRMED]
-    (gateway-spec.md section 3.4). So, when a transcript is injected, `prompt` goes
-    as the one user message it is documented to become, and the first message
-    with the tag sends its text parts joined into one string. Not mutated.
-    """
-    if request.get("transcript_id") is None:
-        return request
-    out = dict(request)
-    if isinstance(out.get("prompt"), str):
-        out["messages"] = [{"role": "user", "content": out.pop("prompt")}]
-    out["messages"] = _join_tagged_parts(out["messages"])
-    return out
-
-
-def _join_tagged_parts(messages: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    """`messages` with the first tagged message's text parts as one string."""
-    for position, message in enumerate(messages):
-        content = message.get("content")
-        parts = content if isinstance(content, list) else []
-        texts = [content] if isinstance(content, str) else [p["text"] for p in parts]
-        if any(TRANSCRIPT_TAG in text for text in texts):
-            if parts:
-                joined = {**message, "content": "\n".join(texts)}
-                return [*messages[:position], joined, *messages[position + 1 :]]
-            break
-    return messages
 
 
 def validate_chat_request(request: Mapping[str, Any]) -> None:
@@ -260,13 +228,13 @@ def _validate_numbers(request: Mapping[str, Any]) -> None:
 
 def _validate_gateway_fields(request: Mapping[str, Any]) -> None:
     transcript_id = request.get("transcript_id")
-    if transcript_id is not None and (
-        not isinstance(transcript_id, str) or not transcript_id.strip()
-    ):
-        _fail(
-            f"`transcript_id` must be a transcript id string, got {transcript_id!r}",
-            TypeError,
-        )
+    if transcript_id is not None:
+        if not isinstance(transcript_id, str):
+            _fail(
+                f"`transcript_id` must be a transcript id string, got {transcript_id!r}",
+                TypeError,
+            )
+        check_transcript_id(transcript_id)
     region = request.get("model_region")
     if region is not None and region != "global":
         _fail(

@@ -13,7 +13,8 @@ one private module per concern:
   content mode (`ContentMode`);
 - `_understanding` and `_enrich`: speaker names and translations (Speech
   Understanding) and how they change documents;
-- `_map_reduce`: the prompts and checks of a summary over many transcripts.
+- `_map_reduce`: a summary over many transcripts (`SummaryRun`: its prompts,
+  checks and result, which both adapters run).
 
 Example:
     ```python

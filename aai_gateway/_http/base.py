@@ -1,8 +1,11 @@
 """The pure half of the gateway clients: everything but the waiting.
 
-Configuration, request bodies, error construction, response parsing, stream
-assembly and retry decisions live in `_BaseClient` (and the modules it calls), so
-`GatewayClient` and `AsyncGatewayClient` differ only in how they send, read and sleep.
+Configuration, chat requests (checked, transcript rules applied, built), error
+construction, response parsing and stream reading live in `_BaseClient` (and the
+modules it calls); the retry loop's decisions in `attempts`. So `GatewayClient`
+and `AsyncGatewayClient` differ only in how they send, read and sleep. The
+transcript REST and Speech Understanding requests are described and built in
+`aai_gateway._transcripts._rest_client`, with this client's headers.
 """
 
 from __future__ import annotations
@@ -10,8 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 import httpx
@@ -19,7 +21,6 @@ import httpx
 from aai_gateway._catalog import ModelInfo, known_capabilities, parse_models
 from aai_gateway._config import (
     API_KEY_ENV,
-    BASE_URL_ENV,
     DEFAULT_LIMITS,
     DEFAULT_STREAM_CHUNK_TIMEOUT,
     USER_AGENT,
@@ -41,7 +42,18 @@ from aai_gateway._exceptions import (
     StreamTimeoutError,
     build_status_error,
 )
-from aai_gateway._http.body import build_chat_body, encode_json
+from aai_gateway._http.body import build_chat_body
+from aai_gateway._http.responses import (
+    content_type,
+    decode_body,
+    load_json,
+    plain_headers,
+    request_of,
+    salvage_request_id,
+    timed_out,
+    url_text,
+    with_text,
+)
 from aai_gateway._http.sse import (
     DEFAULT_MAX_EVENT_SIZE,
     EventParser,
@@ -50,24 +62,21 @@ from aai_gateway._http.sse import (
 from aai_gateway._http.streaming import (
     DONE,
     ReadClock,
-    ReadTimeoutError,
     StreamAssembler,
     StreamEndedError,
     StreamRun,
+    completion_as_chunk,
     looks_cut_short,
 )
-from aai_gateway._retry import RetryDecision, RetryPolicy, decide_retry
+from aai_gateway._retry import RetryPolicy
+from aai_gateway._settings import check_seconds
 from aai_gateway._transcripts._references import (
     TagPlacement,
-    apply_tag_placement,
-    find_transcript_refs,
-    resolve_transcript_refs,
+    TranscriptScan,
+    prepare_transcript,
+    scan_transcripts,
 )
-from aai_gateway._transcripts._rest_types import (
-    check_transcript_id,
-    resolve_rest_base_url,
-    subtitle_params,
-)
+from aai_gateway._transcripts._rest_types import resolve_rest_base_url
 from aai_gateway._types import (
     ChatCompletion,
     ChatCompletionChunk,
@@ -81,7 +90,6 @@ from aai_gateway._validation import (
     check_capabilities,
     check_request_type,
     normalise_request,
-    to_injection_form,
     validate_chat_request,
 )
 from aai_gateway._version import __version__
@@ -105,7 +113,7 @@ class _BaseClient:
         max_retries: int = 2,
         default_headers: Mapping[str, str] | None = None,
         retry_policy: RetryPolicy | None = None,
-        tag_placement: TagPlacement = "strict",
+        transcript_tag_placement: TagPlacement = "strict",
         transcript_base_url: str | None = None,
         inline_transcripts: bool = False,
         stream_chunk_timeout: float | None = DEFAULT_STREAM_CHUNK_TIMEOUT,
@@ -113,17 +121,19 @@ class _BaseClient:
         max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
     ) -> None:
         self._api_key = api_key
-        self.base_url = resolve_base_url(
-            base_url or os.environ.get(BASE_URL_ENV), region
-        )
+        self.region = region
+        self.base_url = resolve_base_url(base_url, region)
         self.transcript_base_url = resolve_rest_base_url(transcript_base_url, region)
         self.timeout = coerce_timeout(timeout)
         self.retry_policy = retry_policy or RetryPolicy(max_retries=max_retries)
         self.default_headers = dict(default_headers or {})
-        if tag_placement not in ("strict", "auto"):
-            msg = f"`tag_placement` must be 'strict' or 'auto', got {tag_placement!r}"
+        if transcript_tag_placement not in ("strict", "auto"):
+            msg = (
+                "`transcript_tag_placement` must be 'strict' or 'auto', "
+                f"got {transcript_tag_placement!r}"
+            )
             raise ValueError(msg)
-        self.tag_placement: TagPlacement = tag_placement
+        self.transcript_tag_placement: TagPlacement = transcript_tag_placement
         self.inline_transcripts = inline_transcripts
         self.stream_chunk_timeout = _seconds_or_none(
             "stream_chunk_timeout", stream_chunk_timeout
@@ -197,25 +207,32 @@ class _BaseClient:
             return None
         return caps.supports(parameter)
 
-    def _prepare_chat(
-        self,
-        request: Mapping[str, Any],
-        *,
-        stream: bool,
-        inline_texts: Mapping[str, str] | None = None,
-    ) -> Mapping[str, Any]:
+    def _plan(
+        self, request: Mapping[str, Any]
+    ) -> tuple[Mapping[str, Any], TranscriptScan]:
+        """A caller's request checked, in the documented spellings, and its texts scanned."""
+        check_request_type(request)  # the first look at a caller's request
         request = normalise_request(request)
         validate_chat_request(request)
-        request = resolve_transcript_refs(request, inline_texts)
-        request = apply_tag_placement(request, self.tag_placement)
+        return request, scan_transcripts(request)
+
+    def _inline_ids(self, scan: TranscriptScan) -> tuple[str, ...]:
+        """Referenced transcripts beyond the first, whose text is to be inlined."""
+        return scan.refs[1:] if self.inline_transcripts else ()
+
+    def _prepare(
+        self,
+        request: Mapping[str, Any],
+        scan: TranscriptScan,
+        inline_texts: Mapping[str, str],
+    ) -> Mapping[str, Any]:
+        """A planned request made ready to send: transcript rules, model capabilities."""
+        request = prepare_transcript(
+            request, scan, self.transcript_tag_placement, inline_texts
+        )
         model = request["model"]
         check_capabilities(request, lambda name: self.supports(model, name))
-        return to_injection_form(request)
-
-    def _inline_ids(self, request: Mapping[str, Any]) -> list[str]:
-        """Referenced transcripts beyond the first, whose text is to be inlined."""
-        check_request_type(request)  # the first look at a caller's request
-        return find_transcript_refs(request)[1:] if self.inline_transcripts else []
+        return request
 
     def _stream_natively(self, model: str) -> bool:
         return (
@@ -226,11 +243,12 @@ class _BaseClient:
         self,
         http: httpx.Client | httpx.AsyncClient,
         request: Mapping[str, Any],
-        *,
-        stream: bool,
         timeout: float | httpx.Timeout | None,
         extra_headers: Mapping[str, str] | None,
+        *,
+        stream: bool,
     ) -> httpx.Request:
+        """The `POST /chat/completions` of a prepared request."""
         accept = "text/event-stream" if stream else "application/json"
         chosen = coerce_timeout(timeout) if timeout is not None else self.timeout
         limits = (self.stream_chunk_timeout, self.stream_deadline) if stream else ()
@@ -281,12 +299,18 @@ class _BaseClient:
         if text != raw:
             # Frameworks read `error.response` too (LangChain puts its JSON in
             # `response_metadata`): the error gets a copy with the clean body.
-            response = _with_text(response, text)
+            response = with_text(response, text)
         try:
-            body: object = _load_json(text)
+            body: object = load_json(text)
         except ValueError:
             body = text
-        error = build_status_error(response, body, transcript_id=transcript_id)
+        error = build_status_error(
+            response,
+            body,
+            transcript_id=transcript_id,
+            region=self.region,
+            model_ids=None if self._models is None else tuple(self._models),
+        )
         error.message = self._redact(error.message)
         error.args = (error.message,)
         return error
@@ -303,10 +327,10 @@ class _BaseClient:
         """
         content = response.content if content is None else content
         try:
-            body = _load_json(content)
+            body = load_json(content)
             if not isinstance(body, dict):
                 raise ValueError("not a JSON object")
-            return parse_chat_completion(body, _plain_headers(response))
+            return parse_chat_completion(body, plain_headers(response))
         except ValueError as exc:
             # A body that met its content-length was whole by the server's own
             # account: broken JSON in it is the server's fault, not the line's.
@@ -316,7 +340,7 @@ class _BaseClient:
                 raise StreamEndedError(msg, request=response.request) from exc
             msg = f"the gateway answered {response.status_code} with a body that is not a chat completion: {exc}"
             text = self._redact(content.decode("utf-8", "replace"))[:2000]
-            request_id = _salvage_request_id(response, content)
+            request_id = salvage_request_id(response, content)
             raise self._invalid(
                 msg, response, body=text, request_id=request_id
             ) from exc
@@ -328,29 +352,34 @@ class _BaseClient:
                 f"says ({exc})"
             )
             return self._invalid(msg, None)
-        timed_out = _timed_out(exc)
-        cls = APITimeoutError if timed_out else APIConnectionError
+        slow = timed_out(exc)
+        cls = APITimeoutError if slow else APIConnectionError
         # httpx-aiohttp labels a refused connection ConnectTimeout: name it plainly.
         kind = type(exc).__name__
-        if not timed_out and isinstance(exc, httpx.TimeoutException):
+        if not slow and isinstance(exc, httpx.TimeoutException):
             kind = f"ConnectError ({type(exc.__cause__).__name__})"
-        what = "timed out" if timed_out else "failed"
+        what = "timed out" if slow else "failed"
+        request = request_of(exc)
+        # The host that failed: the gateway, or the transcript API for REST calls.
+        where = self.base_url if request is None else url_text(request.url)
         return cls(
-            f"the request to {self.base_url} {what}: {kind}: {exc}",
-            request=exc.request if _has_request(exc) else None,
+            self._redact(f"the request to {where} {what}: {kind}: {exc}"),
+            request=request,
         )
 
     def _is_event_stream(self, response: httpx.Response) -> bool:
-        """Whether a 2xx stream response is SSE (else it is read and given to `_parse_non_sse`)."""
-        return _content_type(response) == "text/event-stream"
+        """Whether a 2xx stream response is SSE (else its body goes to `_parse_non_sse`)."""
+        return content_type(response) == "text/event-stream"
 
-    def _parse_non_sse(self, response: httpx.Response) -> ChatCompletion:
-        """A read, non-SSE answer to a stream request: one JSON answer, or an error."""
-        kind = _content_type(response)
+    def _parse_non_sse(self, run: StreamRun, content: bytes) -> ChatCompletion:
+        """The whole body of a non-SSE answer to a stream request: one JSON answer, or an error."""
+        kind = content_type(run.response)
         if kind == "application/json":
-            return self._parse_completion(response)
+            return self._parse_completion(run.response, content)
         msg = f"expected an event stream from the gateway, got content type {kind or 'none'!r}"
-        raise self._invalid(msg, response, body=self._redact(response.text)[:2000])
+        text = self._redact(content.decode("utf-8", "replace"))[:2000]
+        request_id = salvage_request_id(run.response, content)
+        raise self._invalid(msg, run.response, body=text, request_id=request_id)
 
     def _invalid(
         self,
@@ -362,7 +391,7 @@ class _BaseClient:
     ) -> APIResponseValidationError:
         """An `APIResponseValidationError` whose message names the request id."""
         request_id = request_id or (
-            _salvage_request_id(response) if response is not None else None
+            salvage_request_id(response) if response is not None else None
         )
         if request_id:
             msg += f" (request_id: {request_id})"
@@ -379,21 +408,28 @@ class _BaseClient:
     ) -> ChatCompletionChunk | None:
         """One SSE event: the delta it carries, if any (`[DONE]` marks the assembler done)."""
         kind, data = event
-        if data == DONE or data.strip() == DONE:
+        if data == DONE:
             assembler.done = True
             return None
-        if not data or data.isspace():
-            return None
         try:
-            # Not `_load_json`: one call fewer on every chunk, the same two failures.
+            # Not `load_json`: one call fewer on every chunk, the same two failures.
             payload = decode_json(data)
         except (ValueError, RecursionError) as exc:
+            # The rare forms, looked at only once the common one failed to decode.
+            if data.strip() == DONE:
+                assembler.done = True
+                return None
+            if not data or data.isspace():
+                return None
             msg = f"a stream event is not JSON: {self._redact(data)[:200]!r}"
             raise self._invalid(msg, None, request_id=assembler.request_id) from exc
-        if not isinstance(payload, dict):
+        if type(payload) is not dict:
             msg = f"a stream event is not a JSON object: {self._redact(data)[:200]!r}"
             raise self._invalid(msg, None, request_id=assembler.request_id)
-        if kind == "error" or is_stream_error_payload(payload):
+        if kind == "error" or (
+            ("error" in payload or "choices" not in payload)
+            and is_stream_error_payload(payload)
+        ):
             raise self._stream_error(payload, assembler)
         return assembler.feed(payload)
 
@@ -415,7 +451,7 @@ class _BaseClient:
     def _interrupted(
         self, exc: httpx.RequestError, assembler: StreamAssembler
     ) -> StreamInterruptedError:
-        stalled = _timed_out(exc)
+        stalled = timed_out(exc)
         what = "stalled" if stalled else "broke"
         if isinstance(exc, StreamEndedError):
             what = "ended before `data: [DONE]` and without a finish_reason"
@@ -456,244 +492,106 @@ class _BaseClient:
         return ReadClock(total=read, total_name="timeout", final_total=False)
 
     def _stream_run(self, response: httpx.Response, clock: ReadClock) -> StreamRun:
+        """What one streamed attempt reads its (2xx) response with."""
         clock.event()  # a new attempt waits afresh for its first event
         return StreamRun(
             EventParser(self.max_event_size),
             self._assembler(response),
             clock,
             response.request,
+            response,
+            sse=self._is_event_stream(response),
         )
 
-    def _feed(self, run: StreamRun, data: bytes) -> Iterator[ChatCompletionChunk]:
-        """The deltas one read completes, each as soon as it is parsed.
+    def _feed(self, run: StreamRun, data: bytes) -> list[ChatCompletionChunk]:
+        """The deltas one read completes (often none or one), to be handed out at once.
 
         The clock is checked first; only a completed event resets its idle bound
-        (comments and the bytes of an unfinished event do not).
+        (comments and the bytes of an unfinished event do not). After handing out
+        the deltas the shell calls `_resume`. A bad event after good ones in the
+        same read is raised there, once the good ones are delivered.
         """
+        if not run.sse:
+            return self._hold_body(run, data)
         try:
             events = run.parser.feed(data)
         except EventTooLargeError as exc:
             raise self._too_large(exc, run.assembler) from exc
         run.clock.check(run.request)
-        yielded = False
+        if not events:
+            return []
+        chunks: list[ChatCompletionChunk] = []
         for event in events:
-            chunk = self._stream_event(event, run.assembler)
+            try:
+                chunk = self._stream_event(event, run.assembler)
+            except APIError as exc:
+                if not chunks:
+                    raise
+                run.deferred = exc
+                break
             if run.assembler.done:
-                return
+                break
             if chunk is not None:
-                yield chunk
-                # An event arrived, and the caller's time with its chunk is not the
-                # server's silence: the idle bound starts again after the yield.
-                run.clock.event()
-                yielded = True
-        if events and not yielded:
+                chunks.append(chunk)
+        if not chunks:
             run.clock.event()
+        return chunks
+
+    def _resume(self, run: StreamRun) -> None:
+        """The caller took the deltas of one read: the idle bound starts again.
+
+        The caller's time with its chunks is not the server's silence.
+        """
+        run.clock.event()
+        if run.deferred is not None:
+            raise run.deferred
+
+    def _hold_body(self, run: StreamRun, data: bytes) -> list[ChatCompletionChunk]:
+        """A read of a stream answered without SSE: kept whole for `_end_stream`."""
+        run.clock.check(run.request)
+        run.clock.event()  # any progress counts: this body has no events
+        run.body.append(data)
+        return []
 
     def _end_stream(self, run: StreamRun) -> ChatCompletionChunk:
-        """The final chunk of a whole answer; a stream cut short raises `StreamEndedError`."""
+        """The final chunk of a whole answer; a stream cut short raises `StreamEndedError`.
+
+        A 2xx answer to a stream request without SSE is one JSON answer (or an
+        error), delivered as a single final chunk.
+        """
+        if not run.sse:
+            return completion_as_chunk(self._parse_non_sse(run, b"".join(run.body)))
         if run.assembler.complete:
             return run.assembler.finish()
         msg = "the stream ended before `data: [DONE]` and without a finish_reason"
         raise StreamEndedError(msg, request=run.request)
 
-    def _log_retry(
-        self, decision: RetryDecision, retries_done: int, cause: str
-    ) -> None:
-        if logger.isEnabledFor(logging.DEBUG):
-            logger.debug(
-                "retry %d of %d in %.2fs after %s",
-                retries_done + 1,
-                self.retry_policy.max_retries,
-                decision.delay,
-                cause,
-            )
-
-    def _is_stream_refusal(self, error: APIStatusError) -> bool:
-        return isinstance(error, BadRequestError) and any(
+    def _is_stream_refusal(self, error: APIStatusError, model: str) -> bool:
+        """Whether the gateway refused to stream `model` (remembered: it is not asked again)."""
+        refused = isinstance(error, BadRequestError) and any(
             _STREAM_UNSUPPORTED in e for e in (*error.errors, error.message)
         )
+        if refused:
+            self._no_stream.add(model)
+        return refused
 
-    def _store_models(self, response: httpx.Response) -> dict[str, ModelInfo]:
-        return {m.id: m for m in self._decode(response, parse_models)}
+    def _store_models(self, response: httpx.Response) -> list[ModelInfo]:
+        self._models = {m.id: m for m in decode_body(response, parse_models)}
+        return list(self._models.values())
 
     def _assembler(self, response: httpx.Response) -> StreamAssembler:
-        headers = _plain_headers(response)
+        headers = plain_headers(response)
         return StreamAssembler(
             request_id=headers.get("x-request-id"),
             rate_limit=parse_rate_limit(headers),
         )
 
-    # -- retry decisions, shared by both shells --------------------------------------
-
-    def _on_transport_error(
-        self, exc: httpx.RequestError, retries_done: int
-    ) -> RetryDecision:
-        """Retry a failed attempt, or raise its typed error (a passed `stream_deadline` at once)."""
-        decision = decide_retry(retries_done, self.retry_policy, error=exc)
-        if not decision.retry or (isinstance(exc, ReadTimeoutError) and exc.final):
-            raise self._transport_error(exc) from exc
-        self._log_retry(decision, retries_done, type(exc).__name__)
-        return decision
-
-    def _on_error_status(
-        self, response: httpx.Response, transcript_id: str | None, retries_done: int
-    ) -> RetryDecision:
-        """Retry an error response (already read), or raise its typed error."""
-        decision = decide_retry(
-            retries_done,
-            self.retry_policy,
-            status_code=response.status_code,
-            headers=response.headers,
-        )
-        if not decision.retry:
-            raise self._status_error(response, transcript_id)
-        self._log_retry(decision, retries_done, f"status {response.status_code}")
-        return decision
-
-    def _on_stream_break(
-        self, exc: httpx.RequestError, run: StreamRun | None, retries_done: int
-    ) -> RetryDecision:
-        """A stream broke: raise `StreamInterruptedError` once chunks were delivered, else retry."""
-        if run is not None and run.assembler.delivered:
-            raise self._interrupted(exc, run.assembler) from exc
-        return self._on_transport_error(exc, retries_done)
-
-    def _rest_request(
-        self,
-        http: httpx.Client | httpx.AsyncClient,
-        path: str,
-        params: Mapping[str, str] | None = None,
-        accept: str = "application/json",
-    ) -> httpx.Request:
-        return http.build_request(
-            "GET",
-            f"{self.transcript_base_url}/v2/transcript{path}",
-            params=params,
-            headers=self._headers(accept=accept),
-        )
-
-    def _subtitles_request(
-        self,
-        http: httpx.Client | httpx.AsyncClient,
-        transcript_id: str,
-        subtitle_format: str,
-        chars_per_caption: int | None,
-    ) -> httpx.Request:
-        params = subtitle_params(subtitle_format, chars_per_caption)
-        path = self._transcript_path(transcript_id, f"/{subtitle_format}")
-        return self._rest_request(http, path, params, "text/plain")
-
-    def _transcript_path(self, transcript_id: str, suffix: str = "") -> str:
-        return f"/{check_transcript_id(transcript_id)}{suffix}"
-
-    def _decode(self, response: httpx.Response, parse: Callable[[object], T]) -> T:
-        """Parse a JSON body, turning a shape error into `APIResponseValidationError`."""
-        try:
-            return parse(_load_json(response.content))
-        except ValueError as exc:
-            msg = f"unexpected body from {response.request.url.path}: {exc}"
-            raise APIResponseValidationError(msg, request=response.request) from exc
-
-    def _understanding_request(
-        self, http: httpx.Client | httpx.AsyncClient, path: str, body: Mapping[str, Any]
-    ) -> httpx.Request:
-        return http.build_request(
-            "POST",
-            self._url(f"/understanding{path}"),
-            content=encode_json(body),
-            headers=self._headers(accept="application/json"),
-        )
-
     def _models_request(self, http: httpx.Client | httpx.AsyncClient) -> httpx.Request:
-        return http.build_request(
-            "GET",
-            self._url("/models"),
-            headers=self._headers(accept="application/json", auth=False),
-        )
-
-
-_REQUEST_ID = re.compile(rb'"request_id"\s*:\s*"([^"\\]{1,100})"')
+        headers = self._headers(accept="application/json", auth=False)
+        return http.build_request("GET", self._url("/models"), headers=headers)
 
 
 def _seconds_or_none(name: str, value: float | None) -> float | None:
-    if value is not None and (
-        isinstance(value, bool) or not isinstance(value, int | float) or value <= 0
-    ):
-        msg = f"`{name}` must be a positive number of seconds or None, got {value!r}"
-        raise ValueError(msg)
+    if value is not None:
+        check_seconds(name)(value)
     return value
-
-
-def _with_text(response: httpx.Response, text: str) -> httpx.Response:
-    """A read copy of `response` whose body is `text` (already decoded)."""
-    headers = [
-        (name, value)
-        for name, value in response.headers.multi_items()
-        if name.lower()
-        not in ("content-encoding", "content-length", "transfer-encoding")
-    ]
-    return httpx.Response(
-        response.status_code,
-        headers=headers,
-        content=text.encode(),
-        request=response.request,
-    )
-
-
-def _load_json(content: bytes | str) -> object:
-    """`decode_json`, with nesting too deep for the decoder as a `ValueError`."""
-    try:
-        return decode_json(content)
-    except RecursionError as exc:
-        raise ValueError("JSON nested too deeply to decode") from exc
-
-
-def _content_type(response: httpx.Response) -> str:
-    value: str = response.headers.get("content-type", "")
-    return value.partition(";")[0].strip().lower()
-
-
-def _timed_out(exc: httpx.RequestError) -> bool:
-    # httpx-aiohttp reports every aiohttp connection error, a refused connection
-    # included, as ConnectTimeout: trust the cause it chains over the class.
-    if not isinstance(exc, httpx.TimeoutException):
-        return False
-    cause = exc.__cause__
-    from_aiohttp = cause is not None and type(cause).__module__.startswith("aiohttp")
-    return not from_aiohttp or isinstance(cause, TimeoutError)
-
-
-def _salvage_request_id(
-    response: httpx.Response, content: bytes | None = None
-) -> str | None:
-    """The request id from the header, else from a body too broken to parse.
-
-    The gateway sends the id only in the body; only a read body is searched.
-    """
-    header: str | None = response.headers.get("x-request-id")
-    if header:
-        return header
-    if content is None:
-        try:
-            content = response.content
-        except httpx.ResponseNotRead:
-            return None
-    match = _REQUEST_ID.search(content[:65536])
-    return match.group(1).decode("utf-8", "replace") if match else None
-
-
-def _has_request(exc: httpx.RequestError) -> bool:
-    try:
-        exc.request  # noqa: B018
-    except RuntimeError:
-        return False
-    return True
-
-
-def _plain_headers(response: httpx.Response) -> dict[str, str]:
-    """The headers as a dict with lower-case names, read in one pass.
-
-    Each `httpx.Headers` look-up scans every header, and a response is read
-    several times.
-    """
-    return dict(response.headers.items())

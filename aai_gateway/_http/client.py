@@ -27,14 +27,18 @@ import httpx
 
 from aai_gateway._catalog import ModelInfo
 from aai_gateway._exceptions import APIStatusError
-from aai_gateway._http.streaming import ReadClock, StreamRun, completion_as_chunk
+from aai_gateway._http.attempts import Attempts
+from aai_gateway._http.base import _BaseClient
+from aai_gateway._http.responses import reads_raw
+from aai_gateway._http.streaming import ReadClock, completion_as_chunk
 from aai_gateway._http.transport import build_async_http_client, build_http_client
+from aai_gateway._settings import CORE_RENAMED, rename_options
+from aai_gateway._transcripts._references import TranscriptScan
 from aai_gateway._transcripts._rest_client import (
     AsyncTranscriptMethods,
-    SyncTranscriptMethods,
+    TranscriptMethods,
 )
 from aai_gateway._types import ChatCompletion, ChatCompletionChunk, ChatRequest
-from aai_gateway._validation import validate_chat_request
 
 __all__ = ["AsyncChatStream", "AsyncGatewayClient", "ChatStream", "GatewayClient"]
 
@@ -68,7 +72,7 @@ class ChatStream(Iterator[ChatCompletionChunk]):
             close()
 
 
-class GatewayClient(SyncTranscriptMethods):
+class GatewayClient(_BaseClient, TranscriptMethods):
     """A synchronous client for the LLM Gateway.
 
     Nothing touches the network, the environment's key, or the certificate store
@@ -84,14 +88,19 @@ class GatewayClient(SyncTranscriptMethods):
 
     Args:
         api_key: Your AssemblyAI API key (default: `ASSEMBLYAI_API_KEY`).
-        base_url: The gateway URL including `/v1`; wins over `region`.
-        region: `"us"` (default) or `"eu"`.
+        base_url: The gateway URL, with or without `/v1` (default:
+            `ASSEMBLYAI_LLM_GATEWAY_BASE_URL`, else the region's).
+        region: `"us"` (default) or `"eu"`; also picks the "did you mean" hints
+            of an unknown model when `base_url` is a proxy or an emulator.
         timeout: Seconds, or an `httpx.Timeout` (default 600 s read, 5 s connect).
         max_retries: Retries after the first attempt (default 2).
         default_headers: Headers sent with every request.
         http_client: Your own `httpx.Client`; it is used as is and never closed here.
         retry_policy: Full control of the backoff curve (overrides `max_retries`).
-        tag_placement: What to do with a `transcript_id` request without the tag.
+        transcript_tag_placement: What to do with a `transcript_id` request whose
+            messages lack the `{{ transcript }}` tag: `"strict"` (default) refuses
+            it, `"auto"` adds the tag to the first user message. Before 0.2 this
+            was `tag_placement`, still taken (with a `DeprecationWarning`) in 0.2.
         transcript_base_url: The transcript REST API root (default: the region's).
         inline_transcripts: Let a request reference several transcripts: the first
             goes by reference, the others' text is fetched and sent inline.
@@ -116,6 +125,7 @@ class GatewayClient(SyncTranscriptMethods):
     def __init__(
         self, *, http_client: httpx.Client | None = None, **options: Any
     ) -> None:
+        options = rename_options(options, type(self).__name__, renamed=CORE_RENAMED)
         super().__init__(**options)
         self._user_client = http_client
         self._client: httpx.Client | None = None
@@ -150,56 +160,40 @@ class GatewayClient(SyncTranscriptMethods):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _send(
-        self,
-        request: httpx.Request,
-        transcript_id: str | None = None,
-        *,
-        stream: bool = False,
-        retries_done: int = 0,
-        clock: ReadClock | None = None,
-    ) -> tuple[httpx.Response, int]:
-        """Send with retries; return a 2xx response (unread when `stream`) and the retries used."""
-        while True:
+    def _open(
+        self, request: httpx.Request, attempts: Attempts, *, stream: bool = True
+    ) -> httpx.Response:
+        """One attempt's 2xx response (unread when `stream`); an error status is refused."""
+        response = self._http().send(request, stream=stream)
+        if not response.is_success:
             try:
-                if clock is not None:
-                    clock.attempt()
-                response = self._http().send(request, stream=stream)
-                if response.is_success:
-                    return response, retries_done
-                try:
-                    response.read()
-                finally:
-                    response.close()
-            except httpx.RequestError as exc:
-                decision = self._on_transport_error(exc, retries_done)
-            else:
-                decision = self._on_error_status(response, transcript_id, retries_done)
-            time.sleep(decision.delay)
-            retries_done += 1
+                response.read()
+            finally:
+                response.close()
+            attempts.refuse(response)
+        return response
+
+    def _send(
+        self, request: httpx.Request, transcript_id: str | None = None
+    ) -> httpx.Response:
+        """Send with retries; return the 2xx response, read."""
+        attempts = Attempts(self, transcript_id)
+        while True:
+            with attempts:
+                return self._open(request, attempts, stream=False)
+            time.sleep(attempts.delay)
 
     def _fetch(
         self, request: httpx.Request, transcript_id: str | None
     ) -> ChatCompletion:
         """Send with retries and read one whole answer within the read `timeout`."""
-        clock, retries_done = self._answer_clock(request), 0
+        attempts = Attempts(self, transcript_id, self._answer_clock(request))
         while True:
-            response, retries_done = self._send(
-                request,
-                transcript_id,
-                stream=True,
-                retries_done=retries_done,
-                clock=clock,
-            )
-            try:
-                content = b"".join(_checked(response.iter_bytes(), clock, request))
+            with attempts:
+                response = self._open(request, attempts)
+                content = _read_all(response, attempts.clock)
                 return self._parse_completion(response, content)
-            except httpx.RequestError as exc:
-                decision = self._on_transport_error(exc, retries_done)
-            finally:
-                response.close()
-            time.sleep(decision.delay)
-            retries_done += 1
+            time.sleep(attempts.delay)
 
     def chat(
         self,
@@ -214,19 +208,11 @@ class GatewayClient(SyncTranscriptMethods):
             ValueError: the request is invalid (nothing was sent).
             APIError: the request failed; see the subclasses.
         """
-        texts = {
-            i: self.get_transcript(i).text or "" for i in self._inline_ids(request)
-        }
-        request = self._prepare_chat(request, stream=False, inline_texts=texts)
-        built = self._build(
-            self._http(),
-            request,
-            stream=False,
-            timeout=timeout,
-            extra_headers=extra_headers,
-        )
-        answer = self._fetch(built, request.get("transcript_id"))
-        return replace(answer, inlined_transcripts=tuple(texts)) if texts else answer
+        request, scan = self._plan(request)
+        texts = self._inline_texts(scan)
+        request = self._prepare(request, scan, texts)
+        built = self._build(self._http(), request, timeout, extra_headers, stream=False)
+        return _inlined(self._fetch(built, request.get("transcript_id")), texts)
 
     def stream_chat(
         self,
@@ -241,12 +227,15 @@ class GatewayClient(SyncTranscriptMethods):
         cannot stream is asked once without streaming, and its answer comes as a
         single chunk. The last chunk has `final=True` and carries the usage.
         """
-        texts = {
-            i: self.get_transcript(i).text or "" for i in self._inline_ids(request)
-        }
-        request = self._prepare_chat(request, stream=True, inline_texts=texts)
+        request, scan = self._plan(request)
+        texts = self._inline_texts(scan)
+        request = self._prepare(request, scan, texts)
         chunks = self._iter_stream(request, timeout, extra_headers)
-        return ChatStream(_report_inlined(chunks, tuple(texts)) if texts else chunks)
+        return ChatStream(_report_inlined(chunks, texts) if texts else chunks)
+
+    def _inline_texts(self, scan: TranscriptScan) -> dict[str, str]:
+        """The texts of the transcripts to inline (fetched now), by id."""
+        return {i: self.get_transcript(i).text or "" for i in self._inline_ids(scan)}
 
     def _iter_stream(
         self, request: Mapping[str, Any], timeout: Timeout, extra_headers: Headers
@@ -256,59 +245,43 @@ class GatewayClient(SyncTranscriptMethods):
                 yield from self._iter_sse(request, timeout, extra_headers)
                 return
             except APIStatusError as error:
-                if not self._is_stream_refusal(error):
+                if not self._is_stream_refusal(error, request["model"]):
                     raise
-                self._no_stream.add(request["model"])
-        yield completion_as_chunk(
-            self.chat(request, timeout=timeout, extra_headers=extra_headers)
-        )
+        built = self._build(self._http(), request, timeout, extra_headers, stream=False)
+        yield completion_as_chunk(self._fetch(built, request.get("transcript_id")))
 
     def _iter_sse(
         self, request: Mapping[str, Any], timeout: Timeout, extra_headers: Headers
     ) -> Iterator[ChatCompletionChunk]:
-        built = self._build(
-            self._http(),
-            request,
-            stream=True,
-            timeout=timeout,
-            extra_headers=extra_headers,
-        )
-        clock, retries_done = self._stream_clock(), 0
+        built = self._build(self._http(), request, timeout, extra_headers, stream=True)
+        attempts = Attempts(self, request.get("transcript_id"), self._stream_clock())
         while True:
-            run: StreamRun | None = None
-            try:
-                response, retries_done = self._send(
-                    built,
-                    request.get("transcript_id"),
-                    stream=True,
-                    retries_done=retries_done,
-                    clock=clock,
-                )
-                run = self._stream_run(response, clock)
-                if not self._is_event_stream(response):
-                    response.read()
-                    yield completion_as_chunk(self._parse_non_sse(response))
-                    return
-                for data in response.iter_bytes():
-                    yield from self._feed(run, data)
-                    if run.assembler.done:
-                        break
-                yield self._end_stream(run)
-                return
-            except httpx.RequestError as exc:
-                decision = self._on_stream_break(exc, run, retries_done)
-            finally:
-                if run is not None:
+            with attempts:
+                response = self._open(built, attempts)
+                try:
+                    yield from self._read_events(response, attempts)
+                finally:
                     response.close()
-            time.sleep(decision.delay)
-            retries_done += 1
+                return
+            time.sleep(attempts.delay)
+
+    def _read_events(
+        self, response: httpx.Response, attempts: Attempts
+    ) -> Iterator[ChatCompletionChunk]:
+        run = attempts.run = self._stream_run(response, attempts.clock)
+        for data in _reads(response):
+            chunks = self._feed(run, data)
+            if chunks:
+                yield from chunks
+                self._resume(run)
+            if run.assembler.done:
+                break
+        yield self._end_stream(run)
 
     def list_models(self, *, refresh: bool = False) -> list[ModelInfo]:
         """The gateway's model catalogue (no key needed), cached on this client."""
         if self._models is None or refresh:
-            self._models = self._store_models(
-                self._send(self._models_request(self._http()))[0]
-            )
+            return self._store_models(self._send(self._models_request(self._http())))
         return list(self._models.values())
 
     def get_model(self, model: str) -> ModelInfo | None:
@@ -342,7 +315,7 @@ class AsyncChatStream(AsyncIterator[ChatCompletionChunk]):
             await close()
 
 
-class AsyncGatewayClient(AsyncTranscriptMethods):
+class AsyncGatewayClient(_BaseClient, AsyncTranscriptMethods):
     """An asyncio client for the LLM Gateway, the twin of `GatewayClient`.
 
     One connection pool is kept per running event loop, so the same client works
@@ -362,6 +335,7 @@ class AsyncGatewayClient(AsyncTranscriptMethods):
     def __init__(
         self, *, http_client: httpx.AsyncClient | None = None, **options: Any
     ) -> None:
+        options = rename_options(options, type(self).__name__, renamed=CORE_RENAMED)
         super().__init__(**options)
         self._user_client = http_client
         self._clients: weakref.WeakKeyDictionary[
@@ -398,61 +372,44 @@ class AsyncGatewayClient(AsyncTranscriptMethods):
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
 
-    async def _asend(
-        self,
-        request: httpx.Request,
-        transcript_id: str | None = None,
-        *,
-        stream: bool = False,
-        retries_done: int = 0,
-        clock: ReadClock | None = None,
-    ) -> tuple[httpx.Response, int]:
-        """Send with retries; return a 2xx response (unread when `stream`) and the retries used.
+    async def _aopen(
+        self, request: httpx.Request, attempts: Attempts, *, stream: bool = True
+    ) -> httpx.Response:
+        """One attempt's 2xx response (see `GatewayClient._open`).
 
-        With a `clock`, each attempt restarts it, and its wait for the headers
-        ends with it.
+        Its wait for the headers ends with the attempt's clock.
         """
-        while True:
+        sent = (await self._http()).send(request, stream=stream)
+        response = await _within(sent, attempts.clock, request)
+        if not response.is_success:
             try:
-                if clock is not None:
-                    clock.attempt()
-                sent = (await self._http()).send(request, stream=stream)
-                response = await _within(sent, clock, request)
-                if response.is_success:
-                    return response, retries_done
-                try:
-                    await response.aread()
-                finally:
-                    await response.aclose()
-            except httpx.RequestError as exc:
-                decision = self._on_transport_error(exc, retries_done)
-            else:
-                decision = self._on_error_status(response, transcript_id, retries_done)
-            await asyncio.sleep(decision.delay)
-            retries_done += 1
+                await response.aread()
+            finally:
+                await response.aclose()
+            attempts.refuse(response)
+        return response
+
+    async def _asend(
+        self, request: httpx.Request, transcript_id: str | None = None
+    ) -> httpx.Response:
+        """Send with retries; return the 2xx response, read."""
+        attempts = Attempts(self, transcript_id)
+        while True:
+            with attempts:
+                return await self._aopen(request, attempts, stream=False)
+            await asyncio.sleep(attempts.delay)
 
     async def _afetch(
         self, request: httpx.Request, transcript_id: str | None
     ) -> ChatCompletion:
         """Send with retries and read one whole answer within the read `timeout`."""
-        clock, retries_done = self._answer_clock(request), 0
+        attempts = Attempts(self, transcript_id, self._answer_clock(request))
         while True:
-            response, retries_done = await self._asend(
-                request,
-                transcript_id,
-                stream=True,
-                retries_done=retries_done,
-                clock=clock,
-            )
-            try:
-                content = b"".join([d async for d in _timed_bytes(response, clock)])
+            with attempts:
+                response = await self._aopen(request, attempts)
+                content = await _aread_all(response, attempts.clock)
                 return self._parse_completion(response, content)
-            except httpx.RequestError as exc:
-                decision = self._on_transport_error(exc, retries_done)
-            finally:
-                await response.aclose()
-            await asyncio.sleep(decision.delay)
-            retries_done += 1
+            await asyncio.sleep(attempts.delay)
 
     async def achat(
         self,
@@ -462,20 +419,12 @@ class AsyncGatewayClient(AsyncTranscriptMethods):
         extra_headers: Headers = None,
     ) -> ChatCompletion:
         """Send one chat request and return the whole answer (see `GatewayClient.chat`)."""
-        texts = {
-            i: (await self.aget_transcript(i)).text or ""
-            for i in self._inline_ids(request)
-        }
-        request = self._prepare_chat(request, stream=False, inline_texts=texts)
-        built = self._build(
-            await self._http(),
-            request,
-            stream=False,
-            timeout=timeout,
-            extra_headers=extra_headers,
-        )
-        answer = await self._afetch(built, request.get("transcript_id"))
-        return replace(answer, inlined_transcripts=tuple(texts)) if texts else answer
+        request, scan = self._plan(request)
+        texts = await self._ainline_texts(scan)
+        request = self._prepare(request, scan, texts)
+        http = await self._http()
+        built = self._build(http, request, timeout, extra_headers, stream=False)
+        return _inlined(await self._afetch(built, request.get("transcript_id")), texts)
 
     def astream_chat(
         self,
@@ -485,27 +434,30 @@ class AsyncGatewayClient(AsyncTranscriptMethods):
         extra_headers: Headers = None,
     ) -> AsyncChatStream:
         """Stream one chat answer as chunks (see `GatewayClient.stream_chat`)."""
-        validate_chat_request(request)
-        if self._inline_ids(request):
+        request, scan = self._plan(request)
+        if self._inline_ids(scan):
             # The other transcripts' texts are fetched once iteration starts.
-            return AsyncChatStream(self._aiter_inlined(request, timeout, extra_headers))
-        request = self._prepare_chat(request, stream=True)
+            chunks = self._aiter_inlined(request, scan, timeout, extra_headers)
+            return AsyncChatStream(chunks)
+        request = self._prepare(request, scan, {})
         return AsyncChatStream(self._aiter_stream(request, timeout, extra_headers))
 
+    async def _ainline_texts(self, scan: TranscriptScan) -> dict[str, str]:
+        """The texts of the transcripts to inline, by id."""
+        ids = self._inline_ids(scan)
+        return {i: (await self.aget_transcript(i)).text or "" for i in ids}
+
     async def _aiter_inlined(
-        self, request: Mapping[str, Any], timeout: Timeout, extra_headers: Headers
+        self,
+        request: Mapping[str, Any],
+        scan: TranscriptScan,
+        timeout: Timeout,
+        extra_headers: Headers,
     ) -> AsyncIterator[ChatCompletionChunk]:
-        texts = {
-            i: (await self.aget_transcript(i)).text or ""
-            for i in self._inline_ids(request)
-        }
-        request = self._prepare_chat(request, stream=True, inline_texts=texts)
+        texts = await self._ainline_texts(scan)
+        request = self._prepare(request, scan, texts)
         async for chunk in self._aiter_stream(request, timeout, extra_headers):
-            yield (
-                replace(chunk, inlined_transcripts=tuple(texts))
-                if chunk.final
-                else chunk
-            )
+            yield _inlined(chunk, texts) if chunk.final else chunk
 
     async def _aiter_stream(
         self, request: Mapping[str, Any], timeout: Timeout, extra_headers: Headers
@@ -516,60 +468,50 @@ class AsyncGatewayClient(AsyncTranscriptMethods):
                     yield chunk
                 return
             except APIStatusError as error:
-                if not self._is_stream_refusal(error):
+                if not self._is_stream_refusal(error, request["model"]):
                     raise
-                self._no_stream.add(request["model"])
+        http = await self._http()
+        built = self._build(http, request, timeout, extra_headers, stream=False)
         yield completion_as_chunk(
-            await self.achat(request, timeout=timeout, extra_headers=extra_headers)
+            await self._afetch(built, request.get("transcript_id"))
         )
 
     async def _aiter_sse(
         self, request: Mapping[str, Any], timeout: Timeout, extra_headers: Headers
     ) -> AsyncIterator[ChatCompletionChunk]:
-        built = self._build(
-            await self._http(),
-            request,
-            stream=True,
-            timeout=timeout,
-            extra_headers=extra_headers,
-        )
-        clock, retries_done = self._stream_clock(), 0
+        http = await self._http()
+        built = self._build(http, request, timeout, extra_headers, stream=True)
+        attempts = Attempts(self, request.get("transcript_id"), self._stream_clock())
         while True:
-            run: StreamRun | None = None
-            try:
-                response, retries_done = await self._asend(
-                    built,
-                    request.get("transcript_id"),
-                    stream=True,
-                    retries_done=retries_done,
-                    clock=clock,
-                )
-                run = self._stream_run(response, clock)
-                if not self._is_event_stream(response):
-                    await response.aread()
-                    yield completion_as_chunk(self._parse_non_sse(response))
-                    return
-                async for data in _timed_bytes(response, clock):
-                    for chunk in self._feed(run, data):
+            with attempts:
+                response = await self._aopen(built, attempts)
+                try:
+                    async for chunk in self._aread_events(response, attempts):
                         yield chunk
-                    if run.assembler.done:
-                        break
-                yield self._end_stream(run)
-                return
-            except httpx.RequestError as exc:
-                decision = self._on_stream_break(exc, run, retries_done)
-            finally:
-                if run is not None:
+                finally:
                     await response.aclose()
-            await asyncio.sleep(decision.delay)
-            retries_done += 1
+                return
+            await asyncio.sleep(attempts.delay)
+
+    async def _aread_events(
+        self, response: httpx.Response, attempts: Attempts
+    ) -> AsyncIterator[ChatCompletionChunk]:
+        run = attempts.run = self._stream_run(response, attempts.clock)
+        async for data in _timed_bytes(response, run.clock):
+            chunks = self._feed(run, data)
+            if chunks:
+                for chunk in chunks:
+                    yield chunk
+                self._resume(run)
+            if run.assembler.done:
+                break
+        yield self._end_stream(run)
 
     async def alist_models(self, *, refresh: bool = False) -> list[ModelInfo]:
         """The gateway's model catalogue (no key needed), cached on this client."""
         if self._models is None or refresh:
-            self._models = self._store_models(
-                (await self._asend(self._models_request(await self._http())))[0]
-            )
+            request = self._models_request(await self._http())
+            return self._store_models(await self._asend(request))
         return list(self._models.values())
 
     async def aget_model(self, model: str) -> ModelInfo | None:
@@ -578,21 +520,32 @@ class AsyncGatewayClient(AsyncTranscriptMethods):
         return (self._models or {}).get(model)
 
 
-def _checked(
-    chunks: Iterator[bytes], clock: ReadClock, request: httpx.Request
-) -> Iterator[bytes]:
-    """The body's reads, each checked against `clock` once it returns."""
-    for data in chunks:
-        clock.check(request)
-        yield data
+def _read_all(response: httpx.Response, clock: ReadClock) -> bytes:
+    """The whole body, each read checked against `clock` once it returns; then closed."""
+    try:
+        parts = []
+        for data in _reads(response):
+            clock.check(response.request)
+            parts.append(data)
+        return b"".join(parts)
+    finally:
+        response.close()
+
+
+async def _aread_all(response: httpx.Response, clock: ReadClock) -> bytes:
+    """The whole body, each read ended by `clock`; then closed."""
+    try:
+        return b"".join([data async for data in _timed_bytes(response, clock)])
+    finally:
+        await response.aclose()
 
 
 async def _within(
-    awaitable: Awaitable[T], clock: ReadClock | None, request: httpx.Request
+    awaitable: Awaitable[T], clock: ReadClock, request: httpx.Request
 ) -> T:
     """`await awaitable`, ended by `clock`'s nearest bound (exactly, unlike the sync shell)."""
-    left = None if clock is None else clock.remaining()
-    if clock is None or left is None:
+    left = clock.remaining()
+    if left is None:
         return await awaitable
     try:
         if sys.version_info >= (3, 11):
@@ -603,11 +556,18 @@ async def _within(
         raise clock.expired(request) from None
 
 
+def _reads(response: httpx.Response) -> Iterator[bytes]:
+    """The body's reads (decoded, if the body is content-encoded)."""
+    # Unencoded bodies skip httpx's decoder and chunker, a layer on every read.
+    return response.iter_raw() if reads_raw(response) else response.iter_bytes()
+
+
 async def _timed_bytes(
     response: httpx.Response, clock: ReadClock
 ) -> AsyncIterator[bytes]:
     """The body's reads, each ended by `clock`."""
-    chunks = response.aiter_bytes()
+    # Unencoded bodies skip httpx's decoder and chunker, a layer on every read.
+    chunks = response.aiter_raw() if reads_raw(response) else response.aiter_bytes()
     while True:
         try:
             data = await _within(chunks.__anext__(), clock, response.request)
@@ -616,11 +576,19 @@ async def _timed_bytes(
         yield data
 
 
+_Reported = TypeVar("_Reported", ChatCompletion, ChatCompletionChunk)
+
+
+def _inlined(answer: _Reported, texts: Mapping[str, str]) -> _Reported:
+    """`answer` naming the transcripts whose text went inline (if any did)."""
+    return replace(answer, inlined_transcripts=tuple(texts)) if texts else answer
+
+
 def _report_inlined(
-    chunks: Iterator[ChatCompletionChunk], inlined: tuple[str, ...]
+    chunks: Iterator[ChatCompletionChunk], texts: Mapping[str, str]
 ) -> Iterator[ChatCompletionChunk]:
     for chunk in chunks:
-        yield replace(chunk, inlined_transcripts=inlined) if chunk.final else chunk
+        yield _inlined(chunk, texts) if chunk.final else chunk
 
 
 async def _close_with_loop(

@@ -18,7 +18,7 @@ cannot make the client hold an unbounded event in memory.
 
 from __future__ import annotations
 
-import codecs
+from codecs import BOM_UTF8, utf_8_decode
 
 __all__ = ["DEFAULT_MAX_EVENT_SIZE", "MESSAGE", "EventParser", "EventTooLargeError"]
 
@@ -48,34 +48,70 @@ class EventParser:
     incomplete event between calls.
     """
 
-    __slots__ = ("_after_cr", "_decode", "_limit", "_pending", "_pending_size")
+    __slots__ = (
+        "_after_cr",
+        "_at_start",
+        "_limit",
+        "_pending",
+        "_pending_size",
+        "_tail",
+    )
 
     def __init__(self, max_event_size: int = DEFAULT_MAX_EVENT_SIZE) -> None:
         if max_event_size < 1:
             raise ValueError(
                 f"`max_event_size` must be a positive number of characters, got {max_event_size!r}"
             )
-        self._decode = codecs.getincrementaldecoder("utf-8-sig")(
-            errors="replace"
-        ).decode
         self._limit = max_event_size
         # The unfinished event, as the pieces that arrived (joined once it ends).
         self._pending: list[str] = []
         self._pending_size = 0
         self._after_cr = False
+        # Bytes of a character split between reads, and whether a BOM may still come.
+        self._tail = b""
+        self._at_start = True
 
     def feed(self, data: bytes) -> list[tuple[str, str]]:
         """The events completed by `data` (often none, one or a few)."""
-        piece = self._decode(data)
+        piece = self._text(data)
         if not piece:
             return []
         if self._after_cr and piece[0] == "\n":
             piece = piece[1:]  # the LF of a CRLF split between two reads
             if not piece:
                 return []
-        self._after_cr = piece[-1:] == "\r"
+        self._after_cr = piece[-1] == "\r"
         if "\r" in piece:
             piece = piece.replace("\r\n", "\n").replace("\r", "\n")
+        elif not self._pending and piece.find("\n\n") == len(piece) - 2 >= 0:
+            # The common read: exactly one whole event.
+            if len(piece) - 2 > self._limit:
+                raise EventTooLargeError(len(piece) - 2, self._limit)
+            event = _parse_event(piece[:-2])
+            return [] if event is None else [event]
+        return self._split(piece)
+
+    def _text(self, data: bytes) -> str:
+        """`data` as text: UTF-8, a leading BOM skipped, bad bytes replaced.
+
+        A character split between reads waits for its other bytes.
+        """
+        if self._tail:
+            data, self._tail = self._tail + data, b""
+        if self._at_start:
+            if len(data) < len(BOM_UTF8) and BOM_UTF8.startswith(data):
+                self._tail = data  # perhaps a BOM still arriving
+                return ""
+            self._at_start = False
+            if data.startswith(BOM_UTF8):
+                data = data[len(BOM_UTF8) :]
+        text, used = utf_8_decode(data, "replace", False)
+        if used < len(data):
+            self._tail = data[used:]
+        return text
+
+    def _split(self, piece: str) -> list[tuple[str, str]]:
+        """The general case: an event continued, several events, or none ended."""
         if self._pending and piece[0] == "\n" and self._pending[-1][-1:] == "\n":
             cut, resume = 0, 1  # the blank line began at the end of the last read
         else:

@@ -17,7 +17,7 @@ import math
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
@@ -39,10 +39,6 @@ from aai_gateway._types import (
 DONE = "[DONE]"
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
-
-
-def _is_mapping(value: object) -> bool:
-    return type(value) is dict or isinstance(value, Mapping)
 
 
 def _fragment(value: object) -> str:
@@ -85,6 +81,19 @@ class StreamAssembler:
         rate_limit: The rate-limit headers of the response.
     """
 
+    __slots__ = (
+        "_text",
+        "delivered",
+        "done",
+        "last_raw",
+        "model",
+        "rate_limit",
+        "raw_finish_reason",
+        "request_id",
+        "saw_tool_calls",
+        "usage",
+    )
+
     def __init__(
         self, request_id: str | None = None, rate_limit: RateLimit | None = None
     ) -> None:
@@ -95,10 +104,10 @@ class StreamAssembler:
         self.model: str | None = None
         self.saw_tool_calls = False
         self.last_raw: Mapping[str, Any] = {}
+        # How many deltas this assembler has handed out.
         self.delivered = 0
-        """How many deltas this assembler has handed out."""
+        # Whether the `[DONE]` event arrived.
         self.done = False
-        """Whether the `[DONE]` event arrived."""
         self._text = TextBuffer()
 
     @property
@@ -115,7 +124,7 @@ class StreamAssembler:
         """Take one chunk; return the delta it carries, or `None` if it carries none."""
         self.last_raw = payload
         model = payload.get("model")
-        if model and isinstance(model, str):
+        if model and model != self.model and isinstance(model, str):
             self.model = model
         usage = payload.get("usage")
         if usage:
@@ -133,10 +142,12 @@ class StreamAssembler:
         text = thinking = ""
         calls: list[ToolCallDelta] = []
         for choice in choices:
-            if not _is_mapping(choice):
+            # A mapping (a dict, checked first: the hot path of every chunk).
+            if type(choice) is not dict and not isinstance(choice, Mapping):
                 continue
             delta = choice.get("delta")
-            delta = delta if _is_mapping(delta) else _EMPTY
+            if type(delta) is not dict and not isinstance(delta, Mapping):
+                delta = _EMPTY
             piece, thought = delta.get("content"), delta.get("thinking")
             if piece and isinstance(piece, str):
                 text += piece
@@ -154,7 +165,9 @@ class StreamAssembler:
         if text:
             self._text.add(text)
         self.delivered += 1
-        return ChatCompletionChunk(text, tuple(calls), thinking or None, raw=payload)
+        return ChatCompletionChunk(
+            text, tuple(calls) if calls else (), thinking or None, raw=payload
+        )
 
     @property
     def finish_reason(self) -> FinishReason | None:
@@ -276,12 +289,23 @@ class ReadClock:
 
 @dataclass(slots=True)
 class StreamRun:
-    """What one streamed attempt reads with: parser, assembler, clock, request."""
+    """What one streamed attempt reads with, and what it has read.
+
+    Attributes:
+        sse: Whether the response is an event stream; if not, its `body` is
+            kept whole (one JSON answer, or an error).
+        deferred: An error found after good events of the same read, raised
+            once those are delivered.
+    """
 
     parser: EventParser
     assembler: StreamAssembler
     clock: ReadClock
     request: httpx.Request
+    response: httpx.Response
+    sse: bool = True
+    body: list[bytes] = field(default_factory=list)
+    deferred: Exception | None = None
 
 
 def looks_cut_short(error: ValueError) -> bool:

@@ -18,6 +18,11 @@ from typing_extensions import TypedDict, Unpack
 
 from aai_gateway._config import Region
 from aai_gateway._http.client import AsyncGatewayClient, GatewayClient
+from aai_gateway._settings import (
+    LOADER_RENAMED,
+    rename_options,
+    to_core_loader_options,
+)
 from aai_gateway._transcripts._documents import (
     ContentMode,
     TranscriptDocument,
@@ -28,7 +33,14 @@ from aai_gateway._transcripts._documents import (
 )
 from aai_gateway._transcripts._enrich import enrich_documents, understanding_tasks
 from aai_gateway._transcripts._map_reduce import check_concurrency
-from aai_gateway._transcripts._references import transcript_ref
+from aai_gateway._transcripts._references import check_transcript_id
+from aai_gateway._transcripts._rest_client import (
+    RestCall,
+    arun_call,
+    run_call,
+    segments_call,
+    subtitles_call,
+)
 from aai_gateway._transcripts._rest_types import TranscriptSegment
 
 
@@ -84,7 +96,7 @@ class TranscriptDocumentLoader:
                 msg = "`transcript_ids` must be a list of transcript id strings"
                 raise TypeError(msg)
             for transcript_id in transcript_ids:
-                transcript_ref(transcript_id)
+                check_transcript_id(transcript_id)
         check_concurrency(max_concurrency)
         self.transcript_ids = None if transcript_ids is None else list(transcript_ids)
         self.skip_incomplete = skip_incomplete
@@ -117,21 +129,12 @@ class TranscriptDocumentLoader:
         transcript = self._sync.get_transcript(transcript_id)
         if not check_ready(transcript, self.skip_incomplete):
             return []
-        content: Sequence[TranscriptSegment] | str | None = None
-        if self.mode in ("sentences", "paragraphs"):
-            content = self._sync.get_transcript_segments(transcript_id, self.mode)
-        elif self.mode in ("srt", "vtt"):
-            content = self._sync.get_subtitles(transcript_id, self.mode)
+        call = content_call(transcript_id, self.mode)
+        content = None if call is None else run_call(self._sync, call)
         documents = build_documents(transcript, self.mode, content)
         if not self._tasks:
             return documents
-        return self._enrich(
-            documents, self._sync.understand(transcript_id, **self._tasks)
-        )
-
-    def _enrich(
-        self, documents: list[TranscriptDocument], result: Any
-    ) -> list[TranscriptDocument]:
+        result = self._sync.understand(transcript_id, **self._tasks)
         return enrich_documents(documents, result, self._tasks)
 
     def iter_documents(self) -> Iterator[TranscriptDocument]:
@@ -165,18 +168,13 @@ class TranscriptDocumentLoader:
             transcript = await self._async.aget_transcript(transcript_id)
             if not check_ready(transcript, self.skip_incomplete):
                 return []
-            content: Sequence[TranscriptSegment] | str | None = None
-            if self.mode in ("sentences", "paragraphs"):
-                content = await self._async.aget_transcript_segments(
-                    transcript_id, self.mode
-                )
-            elif self.mode in ("srt", "vtt"):
-                content = await self._async.aget_subtitles(transcript_id, self.mode)
+            call = content_call(transcript_id, self.mode)
+            content = None if call is None else await arun_call(self._async, call)
             documents = build_documents(transcript, self.mode, content)
             if not self._tasks:
                 return documents
             result = await self._async.aunderstand(transcript_id, **self._tasks)
-        return self._enrich(documents, result)
+        return enrich_documents(documents, result, self._tasks)
 
     async def aiter_documents(self) -> AsyncIterator[TranscriptDocument]:
         """The documents, in the order of the ids, fetched concurrently."""
@@ -213,6 +211,17 @@ class TranscriptDocumentLoader:
         await self._async.aclose()
 
 
+def content_call(
+    transcript_id: str, mode: ContentMode
+) -> RestCall[Sequence[TranscriptSegment] | str] | None:
+    """What a mode needs beyond the transcript itself: segments, subtitles, or nothing."""
+    if mode in ("sentences", "paragraphs"):
+        return segments_call(transcript_id, mode)
+    if mode in ("srt", "vtt"):
+        return subtitles_call(transcript_id, mode, None)
+    return None
+
+
 class _NoBar:
     def __enter__(self) -> _NoBar:
         return self
@@ -243,8 +252,12 @@ class TranscriptLoaderOptions(TypedDict, total=False):
             `paragraphs`, `utterances`, `srt` or `vtt`.
         api_key: Your AssemblyAI API key (default: `ASSEMBLYAI_API_KEY`, read at
             the first request).
-        region: `"us"` (default) or `"eu"`: which REST host to use.
-        base_url: The transcript REST API root (wins over `region`).
+        region: `"us"` (default) or `"eu"`: which hosts to use.
+        base_url: The gateway URL (Speech Understanding, for `identify_speakers`
+            and `translate_to`), as on the chat models; default: the region's.
+            Before 0.2 this was the REST root: a URL without `/v1` is still read
+            so in 0.2, with a `DeprecationWarning`.
+        transcript_base_url: The transcript REST API root (wins over `region`).
         status: List filter: `queued`, `processing`, `completed` or `error`.
         created_on: List filter: a `YYYY-MM-DD` date.
         before_id: List filter: transcripts created before this one.
@@ -258,8 +271,8 @@ class TranscriptLoaderOptions(TypedDict, total=False):
             mapping with its keys); documents gain `speaker_name` and start with it.
         translate_to: `utterances`/`text` modes: language codes; adds one document
             per utterance (or the whole text) and language, with `language`.
-        gateway_base_url: The gateway URL for Speech Understanding (default: the
-            region's); `base_url` is the transcript REST API's.
+        gateway_base_url: Deprecated (the name of `base_url` before 0.2): taken
+            with a `DeprecationWarning` in 0.2.
         max_concurrency: How many transcripts are fetched at once (default 8).
         show_progress: Show a tqdm progress bar over the transcripts.
         timeout: Seconds or an `httpx.Timeout` per request.
@@ -272,6 +285,7 @@ class TranscriptLoaderOptions(TypedDict, total=False):
     api_key: str | None
     region: Region | None
     base_url: str | None
+    transcript_base_url: str | None
     status: str | None
     created_on: str | None
     before_id: str | None
@@ -291,26 +305,50 @@ class TranscriptLoaderOptions(TypedDict, total=False):
 
 
 _LIST_FILTERS = ("status", "created_on", "before_id", "after_id", "limit")
-_CLIENT_OPTIONS = ("api_key", "region", "timeout", "max_retries")
+_CLIENT_OPTIONS = (
+    "api_key",
+    "region",
+    "base_url",
+    "transcript_base_url",
+    "timeout",
+    "max_retries",
+)
 
 
 def build_loader(
-    transcript_ids: Sequence[str] | None, options: TranscriptLoaderOptions
+    transcript_ids: Sequence[str] | None,
+    options: TranscriptLoaderOptions,
+    *,
+    owner: str = "build_loader",
+    stacklevel: int = 2,
 ) -> TranscriptDocumentLoader:
     """A `TranscriptDocumentLoader` from the adapters' flat options.
 
+    Names used before 0.2 are taken with a `DeprecationWarning` (a `base_url`
+    without `/v1`, `gateway_base_url`): see `TranscriptLoaderOptions`.
+
+    Args:
+        transcript_ids: The transcripts to load (`None`: the account's recent ones).
+        options: The flat options.
+        owner: The class or function the options were given to, named in messages.
+        stacklevel: Counted as `warnings.warn` would count it here (the default:
+            the caller).
+
     Raises:
-        TypeError: an option that does not exist (named).
+        TypeError: an option that does not exist (named), or one URL given under
+            an old and a new name.
         ValueError: an unknown mode, a malformed id or a bad `max_concurrency`.
     """
     unknown = set(options) - set(TranscriptLoaderOptions.__annotations__)
     if unknown:
         msg = f"unknown option(s) {', '.join(sorted(unknown))}; see TranscriptLoaderOptions"
         raise TypeError(msg)
-    given: dict[str, Any] = dict(options)
+    # The old meaning of `base_url` first: a renamed `gateway_base_url` is the gateway's.
+    given = to_core_loader_options(options, owner, stacklevel=stacklevel + 1)
+    given = rename_options(
+        given, owner, renamed=LOADER_RENAMED, stacklevel=stacklevel + 1
+    )
     client = {k: given[k] for k in _CLIENT_OPTIONS if given.get(k) is not None}
-    client["transcript_base_url"] = given.get("base_url")
-    client["base_url"] = given.get("gateway_base_url")
     return TranscriptDocumentLoader(
         transcript_ids,
         mode=given.get("mode", "reference"),
@@ -329,10 +367,41 @@ def build_loader(
 
 
 class TranscriptSource:
-    """What the LangChain loader and the LlamaIndex reader share: one core loader.
+    """Loads AssemblyAI transcripts as documents, by reference or by content.
 
-    Both frameworks' classes take the same arguments (`transcript_ids` and the
-    flat `TranscriptLoaderOptions`) and differ only in the documents they yield.
+    In `reference` mode (the default) each transcript becomes one document whose
+    text is a `transcript_ref`: no HTTP request is made, and the chat model turns
+    the reference into the gateway's `{{ transcript }}` tag, so the transcript is
+    injected server-side and never downloaded. The content modes (`text`,
+    `sentences`, `paragraphs`, `utterances`, `srt`, `vtt`) fetch the transcripts
+    for retrieval pipelines, with small flat metadata (`transcript_id`, `mode`,
+    `index`, `start_ms`, `end_ms`, `speaker`, `source`, ...) and stable document
+    ids (`{transcript_id}:{mode}:{index}`). The LangChain loader and the
+    LlamaIndex reader are this class, yielding their framework's documents.
+
+    Example:
+        ```python
+        from langchain_aai_gateway import AssemblyAITranscriptLoader
+
+        loader = AssemblyAITranscriptLoader(  # a TranscriptSource
+            ["5d8e2c1a-..."], mode="utterances", region="eu", max_concurrency=4
+        )
+        ```
+
+    Args:
+        transcript_ids: The transcripts to load; leave out to take the account's
+            recent transcripts (newest first) through the list filters.
+        **options: `mode`, `api_key`, `region`, `base_url` (the gateway),
+            `transcript_base_url` (the REST API root), the list filters
+            (`status`, `created_on`, `before_id`, `after_id`, `limit`,
+            `max_transcripts`), `skip_incomplete`, `identify_speakers`,
+            `translate_to`, `max_concurrency`, `show_progress`, `timeout`,
+            `max_retries`, `http_client`, `http_async_client`: see
+            `aai_gateway.transcripts.TranscriptLoaderOptions`.
+
+    Raises:
+        ValueError: an unknown mode, a malformed id or a bad `max_concurrency`.
+        TypeError: an option that does not exist (named).
     """
 
     def __init__(
@@ -340,7 +409,8 @@ class TranscriptSource:
         transcript_ids: Sequence[str] | None = None,
         **options: Unpack[TranscriptLoaderOptions],
     ) -> None:
-        self._core = build_loader(transcript_ids, options)
+        owner = type(self).__name__
+        self._core = build_loader(transcript_ids, options, owner=owner, stacklevel=3)
 
     @property
     def mode(self) -> ContentMode:
@@ -349,5 +419,5 @@ class TranscriptSource:
 
     @property
     def transcript_base_url(self) -> str:
-        """The REST API root requests go to (from `base_url` or `region`)."""
+        """The REST API root requests go to (from `transcript_base_url` or `region`)."""
         return self._core.transcript_base_url

@@ -3,7 +3,7 @@
 The gateway injects one transcript per request, so "summarise these 50 meetings"
 is one by-reference call per transcript, then one call that combines the short
 summaries. Both adapters run the calls their own way (batch, threads, tasks);
-what they send and return is defined once, here.
+what they send and return is defined once, here (`SummaryRun`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from aai_gateway._transcripts._references import transcript_ref
+from aai_gateway._transcripts._references import check_transcript_id, transcript_ref
 
 DEFAULT_SUMMARY_INSTRUCTIONS = (
     "Summarise this meeting in a few sentences: its purpose, the decisions made, "
@@ -51,7 +51,7 @@ def check_transcript_ids(transcript_ids: Sequence[str]) -> list[str]:
         msg = "`transcript_ids` is empty: give at least one transcript id"
         raise ValueError(msg)
     for transcript_id in ids:
-        transcript_ref(transcript_id)
+        check_transcript_id(transcript_id)
     return ids
 
 
@@ -82,3 +82,54 @@ def build_combine_prompt(summaries: Mapping[str, str], instructions: str) -> str
         f"## Meeting {tid}\n{summary}" for tid, summary in summaries.items()
     )
     return f"{instructions}\n\n{sections}"
+
+
+class SummaryRun:
+    """One map-reduce summary of many meetings, whatever framework sends the calls.
+
+    The arguments are checked when it is built (before any request). Then: the
+    per-meeting prompts (`map_prompts`, one by-reference request each), the
+    combining prompt for their answers (`combine_prompt`; `None` for a single
+    meeting, whose summary is the result), and the result (`result`).
+
+    Example:
+        ```python
+        run = SummaryRun(ids, instructions, combine_instructions, 5)
+        answers = [ask(prompt) for prompt in run.map_prompts()]
+        prompt = run.combine_prompt(answers)
+        summaries = run.result(None if prompt is None else ask(prompt))
+        ```
+
+    Raises:
+        TypeError: one string instead of a list of ids.
+        ValueError: no ids, a malformed id, or a bad `max_concurrency`.
+    """
+
+    def __init__(
+        self,
+        transcript_ids: Sequence[str],
+        instructions: str,
+        combine_instructions: str,
+        max_concurrency: int,
+    ) -> None:
+        self.ids = check_transcript_ids(transcript_ids)
+        self.max_concurrency = check_concurrency(max_concurrency)
+        self._instructions = instructions
+        self._combine_instructions = combine_instructions
+        self._summaries: dict[str, str] = {}
+
+    def map_prompts(self) -> list[str]:
+        """One prompt per meeting (each id once, in order): the reference, then the ask."""
+        return [build_summary_prompt(i, self._instructions) for i in self.ids]
+
+    def combine_prompt(self, answers: Sequence[str]) -> str | None:
+        """The combining prompt for the per-meeting `answers`; `None` for one meeting."""
+        self._summaries = dict(zip(self.ids, answers, strict=True))
+        if len(self.ids) == 1:
+            return None
+        return build_combine_prompt(self._summaries, self._combine_instructions)
+
+    def result(self, combined: str | None) -> TranscriptSummaries:
+        """The summaries: `combined`, or the only meeting's own summary."""
+        summary = self._summaries[self.ids[0]] if combined is None else combined
+        return TranscriptSummaries(summary, dict(self._summaries))

@@ -9,7 +9,8 @@ gateway silently ignores `transcript_id`. These rules catch that before sending.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from aai_gateway._config import TRANSCRIPT_TAG
@@ -21,8 +22,7 @@ TagPlacement = Literal["strict", "auto"]
 _NEAR_MISS = re.compile(r"\{{1,3}\s*transcript\s*\}{1,3}", re.IGNORECASE)
 
 
-def _texts(message: Mapping[str, Any]) -> list[str]:
-    content = message.get("content")
+def _texts(content: object) -> list[str]:
     if isinstance(content, str):
         return [content]
     if isinstance(content, list):
@@ -34,25 +34,68 @@ def _texts(message: Mapping[str, Any]) -> list[str]:
     return []
 
 
-def _all_texts(request: Mapping[str, Any]) -> list[tuple[str, str]]:
+def _located_texts(request: Mapping[str, Any]) -> Iterator[tuple[int, str]]:
+    """Every text of a request with its place: the message's index, or -1 for `prompt`."""
     if isinstance(request.get("prompt"), str):
-        return [("prompt", request["prompt"])]
-    found: list[tuple[str, str]] = []
+        yield _PROMPT, request["prompt"]
+        return
     for position, message in enumerate(request.get("messages") or []):
         if isinstance(message, Mapping):
-            found.extend((f"messages[{position}]", text) for text in _texts(message))
-    return found
+            for text in _texts(message.get("content")):
+                yield position, text
+
+
+def _place_name(position: int) -> str:
+    return "prompt" if position == _PROMPT else f"messages[{position}]"
+
+
+_PROMPT = -1
+
+
+@dataclass(frozen=True, slots=True)
+class TranscriptScan:
+    """What one pass over a request's texts found.
+
+    Attributes:
+        refs: The distinct transcript ids referenced, in order of appearance.
+        ref_at: Where the first reference is (a message index; -1: `prompt`).
+        tag_at: Where the first exact tag is (likewise), or `None`.
+    """
+
+    refs: tuple[str, ...] = ()
+    ref_at: int | None = None
+    tag_at: int | None = None
+
+
+_NOTHING = TranscriptScan()
+
+
+def scan_transcripts(request: Mapping[str, Any]) -> TranscriptScan:
+    """Find references and the exact tag in one pass over the texts."""
+    refs: dict[str, None] = {}
+    ref_at = tag_at = None
+    for position, text in _located_texts(request):
+        if _REF_PREFIX in text:
+            found = _REF.findall(text)
+            if found and ref_at is None:
+                ref_at = position
+            refs.update(dict.fromkeys(found))
+        if tag_at is None and TRANSCRIPT_TAG in text:
+            tag_at = position
+    if ref_at is None and tag_at is None:
+        return _NOTHING
+    return TranscriptScan(tuple(refs), ref_at, tag_at)
 
 
 def has_transcript_tag(request: Mapping[str, Any]) -> bool:
     """Whether any message (or the prompt) carries the exact tag."""
-    return any(TRANSCRIPT_TAG in text for _, text in _all_texts(request))
+    return scan_transcripts(request).tag_at is not None
 
 
 def _near_misses(request: Mapping[str, Any]) -> list[tuple[str, str]]:
     return [
-        (where, match.group(0))
-        for where, text in _all_texts(request)
+        (_place_name(position), match.group(0))
+        for position, text in _located_texts(request)
         for match in _NEAR_MISS.finditer(text)
         if match.group(0) != TRANSCRIPT_TAG
     ]
@@ -70,8 +113,17 @@ def apply_tag_placement(
         ValueError: `transcript_id` is set, no message has the exact tag, and
             `placement` is `strict`. The message names any near miss found.
     """
-    if request.get("transcript_id") is None or has_transcript_tag(request):
+    if request.get("transcript_id") is None:
         return request
+    if scan_transcripts(request).tag_at is not None:
+        return request
+    return _add_missing_tag(request, placement)[0]
+
+
+def _add_missing_tag(
+    request: Mapping[str, Any], placement: TagPlacement
+) -> tuple[Mapping[str, Any], int]:
+    """The request with the tag added (`auto`), and where; or the error explaining why not."""
     misses = _near_misses(request)
     if misses:
         where, text = misses[0]
@@ -88,27 +140,31 @@ def apply_tag_placement(
     msg = (
         f"`transcript_id` is set but no message contains {TRANSCRIPT_TAG!r}, so the gateway "
         "would ignore the transcript. Put the tag where the transcript should go, or set "
-        "transcript placement to 'auto' to add it to the first user message"
+        "`transcript_tag_placement='auto'` to add it to the first user message"
     )
     raise ValueError(msg)
 
 
-def _add_tag(request: Mapping[str, Any]) -> dict[str, Any]:
+def _add_tag(request: Mapping[str, Any]) -> tuple[dict[str, Any], int]:
     copy = dict(request)
     preface = f"Transcript:\n{TRANSCRIPT_TAG}\n\n"
     if isinstance(copy.get("prompt"), str):
         copy["prompt"] = preface + copy["prompt"]
-        return copy
+        return copy, _PROMPT
     messages = [dict(m) for m in copy.get("messages") or []]
-    target = next((m for m in messages if m.get("role") == "user"), None)
-    if target is None:
+    at = next((i for i, m in enumerate(messages) if m.get("role") == "user"), None)
+    if at is None:
+        at = 0
         messages.insert(0, {"role": "user", "content": preface.rstrip()})
-    elif isinstance(target.get("content"), list):
-        target["content"] = [{"type": "text", "text": preface}, *target["content"]]
+    elif isinstance(messages[at].get("content"), list):
+        messages[at]["content"] = [
+            {"type": "text", "text": preface},
+            *messages[at]["content"],
+        ]
     else:
-        target["content"] = preface + (target.get("content") or "")
+        messages[at]["content"] = preface + (messages[at].get("content") or "")
     copy["messages"] = messages
-    return copy
+    return copy, at
 
 
 # -- transcript references -----------------------------------------------------------
@@ -117,7 +173,8 @@ TRANSCRIPT_ID_MAX_LENGTH = 128
 # ASCII letters, digits, `-` and `_`: every id the API hands out (uuids and the older
 # forms), and nothing a URL would treat as structure (`.`, `..`, `/`, `\\`, `%`,
 # `?`, `#`) or that httpx would refuse (spaces, control characters).
-_TRANSCRIPT_ID = re.compile(rf"[A-Za-z0-9_-]{{1,{TRANSCRIPT_ID_MAX_LENGTH}}}")
+_ID = rf"[A-Za-z0-9_-]{{1,{TRANSCRIPT_ID_MAX_LENGTH}}}"
+_TRANSCRIPT_ID = re.compile(_ID)
 
 
 def check_transcript_id(transcript_id: object, argument: str = "transcript_id") -> str:
@@ -143,7 +200,8 @@ def check_transcript_id(transcript_id: object, argument: str = "transcript_id") 
 
 
 _REF_PREFIX = "[[assemblyai-transcript:"
-_REF = re.compile(r"\[\[assemblyai-transcript:([A-Za-z0-9_-]+)\]\]")
+# A marker holds an id by the same rule, so a resolved reference is a valid id.
+_REF = re.compile(rf"\[\[assemblyai-transcript:({_ID})\]\]")
 _LATER_MENTION = "(the meeting transcript given above)"
 
 
@@ -170,11 +228,7 @@ def transcript_ref(transcript_id: str) -> str:
 
 def find_transcript_refs(request: Mapping[str, Any]) -> list[str]:
     """The distinct transcript ids referenced in a request, in order of appearance."""
-    found: dict[str, None] = {}
-    for _, text in _all_texts(request):
-        if _REF_PREFIX in text:
-            found.update((match, None) for match in _REF.findall(text))
-    return list(found)
+    return list(scan_transcripts(request).refs)
 
 
 class _Replacer:
@@ -221,13 +275,18 @@ def resolve_transcript_refs(
         ValueError: references to several transcripts without their texts; an
             explicit `transcript_id` that disagrees; a reference beside an exact tag.
     """
-    ids = find_transcript_refs(request)
-    if not ids:
+    scan = scan_transcripts(request)
+    if not scan.refs:
         return request
-    _check_refs(request, ids, inline_texts or {})
-    replacer = _Replacer(
-        ids[0], {k: v for k, v in (inline_texts or {}).items() if k != ids[0]}
-    )
+    return _resolve(request, scan, inline_texts or {})
+
+
+def _resolve(
+    request: Mapping[str, Any], scan: TranscriptScan, inline: Mapping[str, str]
+) -> dict[str, Any]:
+    ids = scan.refs
+    _check_refs(request, scan, inline)
+    replacer = _Replacer(ids[0], {k: v for k, v in inline.items() if k != ids[0]})
     resolved = dict(request)
     if isinstance(request.get("prompt"), str):
         resolved["prompt"] = replacer.content(request["prompt"])
@@ -243,8 +302,9 @@ def resolve_transcript_refs(
 
 
 def _check_refs(
-    request: Mapping[str, Any], ids: list[str], inline: Mapping[str, str]
+    request: Mapping[str, Any], scan: TranscriptScan, inline: Mapping[str, str]
 ) -> None:
+    ids = scan.refs
     explicit = request.get("transcript_id")
     if explicit is not None and explicit != ids[0]:
         msg = (
@@ -252,7 +312,7 @@ def _check_refs(
             "pass one or the other"
         )
         raise ValueError(msg)
-    if has_transcript_tag(request):
+    if scan.tag_at is not None:
         msg = f"the messages have both a transcript reference and the literal {TRANSCRIPT_TAG!r} tag; use one"
         raise ValueError(msg)
     missing = [i for i in ids[1:] if i not in inline]
@@ -263,3 +323,50 @@ def _check_refs(
             "answers (map-reduce), or opt into inlining the other transcripts' text"
         )
         raise ValueError(msg)
+
+
+# -- the whole rule, applied once per request -------------------------------------------
+
+
+def prepare_transcript(
+    request: Mapping[str, Any],
+    scan: TranscriptScan,
+    placement: TagPlacement = "strict",
+    inline_texts: Mapping[str, str] | None = None,
+) -> Mapping[str, Any]:
+    """Every transcript rule of a request, from one `scan_transcripts` of its texts.
+
+    References become the tag (and `transcript_id`), a `transcript_id` without
+    the tag is refused or given one (`placement`), and the request is put in the
+    form whose injection the gateway documents: it substitutes `{{ transcript }}`
+    in a message's string content, while in `prompt` and inside content parts it
+    is [UNCONFIRMED] (gateway-spec.md section 3.4). So `prompt` goes as the one
+    user message it is documented to become, and the tagged message's text parts
+    go joined into one string. The input is never mutated.
+
+    Raises:
+        ValueError: as `resolve_transcript_refs` and `apply_tag_placement` do.
+    """
+    if scan.refs:
+        resolved = _resolve(request, scan, inline_texts or {})
+        return _injection_form(resolved, scan.ref_at)
+    if request.get("transcript_id") is None:
+        return request
+    if scan.tag_at is not None:
+        return _injection_form(request, scan.tag_at)
+    return _injection_form(*_add_missing_tag(request, placement))
+
+
+def _injection_form(request: Mapping[str, Any], tag_at: int | None) -> dict[str, Any]:
+    out = dict(request)
+    if isinstance(out.get("prompt"), str):
+        out["messages"] = [{"role": "user", "content": out.pop("prompt")}]
+        return out
+    if tag_at is None:
+        return out
+    messages = out["messages"]
+    tagged = messages[tag_at]
+    if isinstance(tagged, Mapping) and isinstance(tagged.get("content"), list):
+        joined = {**tagged, "content": "\n".join(_texts(tagged["content"]))}
+        out["messages"] = [*messages[:tag_at], joined, *messages[tag_at + 1 :]]
+    return out

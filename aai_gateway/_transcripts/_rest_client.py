@@ -1,20 +1,27 @@
-"""The transcript REST API and Speech Understanding calls of the gateway clients.
+"""The transcript REST API and Speech Understanding methods of the gateway clients.
 
-Mixins of `GatewayClient` and `AsyncGatewayClient`, kept apart from the chat I/O
-shells: each method builds its request in the pure base, sends it through the
-shell's `_send`/`_asend` (so retries and errors are the same as for chat), and
-parses the answer once.
+Each method describes its request as a pure `RestCall` (path, query, body, how
+to read the answer) and hands it to one primitive per shell, which builds it with
+the client's headers, sends it through the client's `_send`/`_asend` (so retries
+and errors are those of chat) and reads the answer once.
+
+`TranscriptMethods` and `AsyncTranscriptMethods` are mixins typed against the
+small protocols `SyncShell` and `AsyncShell`: the send primitives of the class
+they are mixed into. They hold no state and no stubs.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 import httpx
 
-from aai_gateway._http.base import _BaseClient
+from aai_gateway._http.body import encode_json
+from aai_gateway._http.responses import decode_body
+from aai_gateway._transcripts._references import check_transcript_id
 from aai_gateway._transcripts._rest_types import (
     SegmentKind,
     SubtitleFormat,
@@ -24,10 +31,10 @@ from aai_gateway._transcripts._rest_types import (
     TranscriptPager,
     TranscriptSegment,
     build_list_params,
-    check_transcript_id,
     parse_segments,
     parse_transcript,
     parse_transcript_page,
+    subtitle_params,
 )
 from aai_gateway._transcripts._understanding import (
     UnderstandingResult,
@@ -35,70 +42,211 @@ from aai_gateway._transcripts._understanding import (
     parse_understanding,
 )
 
+__all__ = [
+    "AsyncShell",
+    "AsyncTranscriptMethods",
+    "RestCall",
+    "SyncShell",
+    "TranscriptMethods",
+    "arun_call",
+    "run_call",
+]
 
-class SyncTranscriptMethods(_BaseClient):
-    """Transcripts and Speech Understanding for `GatewayClient`."""
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 
-    def _http(self) -> httpx.Client:
-        raise NotImplementedError
+
+class _Builder(Protocol):
+    """What building a `RestCall` needs from a client."""
+
+    transcript_base_url: str
+
+    def _url(self, path: str) -> httpx.URL: ...
+
+    def _headers(self, *, accept: str) -> dict[str, str]: ...
+
+
+class SyncShell(_Builder, Protocol):
+    """The send primitives `TranscriptMethods` needs from `GatewayClient`."""
+
+    def _http(self) -> httpx.Client: ...
 
     def _send(
-        self,
-        request: httpx.Request,
-        transcript_id: str | None = None,
-        *,
-        stream: bool = False,
-        retries_done: int = 0,
-    ) -> tuple[httpx.Response, int]:
-        raise NotImplementedError
+        self, request: httpx.Request, transcript_id: str | None = None
+    ) -> httpx.Response: ...
+
+
+class AsyncShell(_Builder, Protocol):
+    """The send primitives `AsyncTranscriptMethods` needs from `AsyncGatewayClient`."""
+
+    async def _http(self) -> httpx.AsyncClient: ...
+
+    async def _asend(
+        self, request: httpx.Request, transcript_id: str | None = None
+    ) -> httpx.Response: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RestCall(Generic[T_co]):
+    """One request to the transcript REST API or Speech Understanding, as data.
+
+    Attributes:
+        path: Below the REST root (`/v2/transcript...`), or below the gateway URL
+            when `gateway` is set (`/understanding...`).
+        read: Turns the 2xx response into the method's result.
+        transcript_id: The transcript named, for a 404's message.
+    """
+
+    path: str
+    read: Callable[[httpx.Response], T_co]
+    gateway: bool = False
+    params: Mapping[str, str] | None = None
+    body: Mapping[str, Any] | None = None
+    accept: str = "application/json"
+    transcript_id: str | None = None
+
+    def build(
+        self, client: _Builder, http: httpx.Client | httpx.AsyncClient
+    ) -> httpx.Request:
+        """The request, with `client`'s hosts and headers."""
+        url = (
+            client._url(self.path)
+            if self.gateway
+            else f"{client.transcript_base_url}{self.path}"
+        )
+        return http.build_request(
+            "GET" if self.body is None else "POST",
+            url,
+            params=self.params,
+            content=None if self.body is None else encode_json(self.body),
+            headers=client._headers(accept=self.accept),
+        )
+
+
+def _json(parse: Callable[[object], T]) -> Callable[[httpx.Response], T]:
+    return partial(decode_body, parse=parse)
+
+
+def _text(response: httpx.Response) -> str:
+    return response.text
+
+
+def _nothing(response: httpx.Response) -> None:
+    return None
+
+
+def _transcript_path(transcript_id: str, suffix: str = "") -> str:
+    return f"/v2/transcript/{check_transcript_id(transcript_id)}{suffix}"
+
+
+def transcript_call(transcript_id: str) -> RestCall[Transcript]:
+    """`GET /v2/transcript/{id}`."""
+    path = _transcript_path(transcript_id)
+    return RestCall(path, _json(parse_transcript), transcript_id=transcript_id)
+
+
+def segments_call(
+    transcript_id: str, kind: SegmentKind
+) -> RestCall[tuple[TranscriptSegment, ...]]:
+    """`GET /v2/transcript/{id}/sentences` or `/paragraphs`."""
+    path = _transcript_path(transcript_id, f"/{kind}")
+    read = _json(partial(parse_segments, kind=kind))
+    return RestCall(path, read, transcript_id=transcript_id)
+
+
+def subtitles_call(
+    transcript_id: str, subtitle_format: str, chars_per_caption: int | None
+) -> RestCall[str]:
+    """`GET /v2/transcript/{id}/srt` or `/vtt`."""
+    params = subtitle_params(subtitle_format, chars_per_caption)
+    path = _transcript_path(transcript_id, f"/{subtitle_format}")
+    return RestCall(
+        path, _text, params=params, accept="text/plain", transcript_id=transcript_id
+    )
+
+
+def list_call(filters: Mapping[str, Any]) -> RestCall[TranscriptPage]:
+    """`GET /v2/transcript` with its filters."""
+    params = build_list_params(**filters)
+    return RestCall("/v2/transcript", _json(parse_transcript_page), params=params)
+
+
+def understanding_call(
+    transcript_id: str, tasks: Mapping[str, Any]
+) -> RestCall[UnderstandingResult]:
+    """`POST /v1/understanding`."""
+    body = build_understanding_request(check_transcript_id(transcript_id), **tasks)
+    read = _json(parse_understanding)
+    return RestCall(
+        "/understanding", read, True, body=body, transcript_id=transcript_id
+    )
+
+
+def validation_call(
+    transcript_id: str | None, tasks: Mapping[str, Any]
+) -> RestCall[None]:
+    """`POST /v1/understanding/validate` (the id is optional there)."""
+    if transcript_id is not None:
+        check_transcript_id(transcript_id)
+    body = build_understanding_request(transcript_id, **tasks)
+    path = "/understanding/validate"
+    return RestCall(path, _nothing, True, body=body, transcript_id=transcript_id)
+
+
+def run_call(client: SyncShell, call: RestCall[T]) -> T:
+    """Send `call` through a sync client (with its retries) and read the answer."""
+    request = call.build(client, client._http())
+    return call.read(client._send(request, call.transcript_id))
+
+
+async def arun_call(client: AsyncShell, call: RestCall[T]) -> T:
+    """Send `call` through an async client (with its retries) and read the answer."""
+    request = call.build(client, await client._http())
+    return call.read(await client._asend(request, call.transcript_id))
+
+
+class TranscriptMethods:
+    """Transcripts and Speech Understanding for `GatewayClient`."""
 
     # -- the transcript REST API ---------------------------------------------------
 
-    def get_transcript(self, transcript_id: str) -> Transcript:
+    def get_transcript(self: SyncShell, transcript_id: str) -> Transcript:
         """One transcript (`GET /v2/transcript/{id}`).
 
         Raises:
             TranscriptNotFoundError: no transcript has this id (for this key and region).
         """
-        request = self._rest_request(self._http(), self._transcript_path(transcript_id))
-        return self._decode(self._send(request, transcript_id)[0], parse_transcript)
+        return run_call(self, transcript_call(transcript_id))
 
     def get_transcript_segments(
-        self, transcript_id: str, kind: SegmentKind
+        self: SyncShell, transcript_id: str, kind: SegmentKind
     ) -> tuple[TranscriptSegment, ...]:
         """A transcript's `sentences` or `paragraphs`."""
-        request = self._rest_request(
-            self._http(), self._transcript_path(transcript_id, f"/{kind}")
-        )
-        return self._decode(
-            self._send(request, transcript_id)[0], partial(parse_segments, kind=kind)
-        )
+        return run_call(self, segments_call(transcript_id, kind))
 
     def get_subtitles(
-        self,
+        self: SyncShell,
         transcript_id: str,
         subtitle_format: SubtitleFormat = "srt",
         *,
         chars_per_caption: int | None = None,
     ) -> str:
         """A transcript as SRT or WebVTT subtitles."""
-        request = self._subtitles_request(
-            self._http(), transcript_id, subtitle_format, chars_per_caption
+        return run_call(
+            self, subtitles_call(transcript_id, subtitle_format, chars_per_caption)
         )
-        return self._send(request, transcript_id)[0].text
 
-    def list_transcripts(self, **filters: Any) -> TranscriptPage:
+    def list_transcripts(self: SyncShell, **filters: Any) -> TranscriptPage:
         """One page of the account's transcripts, newest first.
 
         Args:
             **filters: `limit` (1-200), `status`, `created_on` (YYYY-MM-DD),
                 `before_id`, `after_id`.
         """
-        request = self._rest_request(self._http(), "", build_list_params(**filters))
-        return self._decode(self._send(request)[0], parse_transcript_page)
+        return run_call(self, list_call(filters))
 
     def iter_transcripts(
-        self, *, max_results: int | None = None, **filters: Any
+        self: SyncShell, *, max_results: int | None = None, **filters: Any
     ) -> Iterator[TranscriptListing]:
         """Every transcript matching `filters`, newest first, page after page.
 
@@ -106,11 +254,13 @@ class SyncTranscriptMethods(_BaseClient):
         """
         pager = TranscriptPager(filters, max_results)
         while pager.more:
-            yield from pager.take(self.list_transcripts(**pager.filters))
+            yield from pager.take(run_call(self, list_call(pager.filters)))
 
     # -- Speech Understanding ----------------------------------------------------------
 
-    def understand(self, transcript_id: str, **tasks: Any) -> UnderstandingResult:
+    def understand(
+        self: SyncShell, transcript_id: str, **tasks: Any
+    ) -> UnderstandingResult:
         """Run Speech Understanding tasks on a transcript (`POST /v1/understanding`).
 
         Args:
@@ -122,107 +272,69 @@ class SyncTranscriptMethods(_BaseClient):
             ValueError: a task the service would refuse (nothing was sent).
             APIError: the request failed, or a task did not succeed.
         """
-        body = build_understanding_request(check_transcript_id(transcript_id), **tasks)
-        request = self._understanding_request(self._http(), "", body)
-        return self._decode(self._send(request, transcript_id)[0], parse_understanding)
+        return run_call(self, understanding_call(transcript_id, tasks))
 
     def validate_understanding(
-        self, transcript_id: str | None = None, **tasks: Any
+        self: SyncShell, transcript_id: str | None = None, **tasks: Any
     ) -> None:
         """Ask the service whether a request is valid, without running it.
 
         Raises:
             BadRequestError: the request is invalid (every reason listed).
         """
-        body = build_understanding_request(transcript_id, **tasks)
-        self._send(
-            self._understanding_request(self._http(), "/validate", body), transcript_id
-        )
+        run_call(self, validation_call(transcript_id, tasks))
 
 
-class AsyncTranscriptMethods(_BaseClient):
+class AsyncTranscriptMethods:
     """Transcripts and Speech Understanding for `AsyncGatewayClient`."""
-
-    async def _http(self) -> httpx.AsyncClient:
-        raise NotImplementedError
-
-    async def _asend(
-        self,
-        request: httpx.Request,
-        transcript_id: str | None = None,
-        *,
-        stream: bool = False,
-        retries_done: int = 0,
-    ) -> tuple[httpx.Response, int]:
-        raise NotImplementedError
 
     # -- the transcript REST API ---------------------------------------------------
 
-    async def aget_transcript(self, transcript_id: str) -> Transcript:
+    async def aget_transcript(self: AsyncShell, transcript_id: str) -> Transcript:
         """One transcript (see `GatewayClient.get_transcript`)."""
-        request = self._rest_request(
-            await self._http(), self._transcript_path(transcript_id)
-        )
-        return self._decode(
-            (await self._asend(request, transcript_id))[0], parse_transcript
-        )
+        return await arun_call(self, transcript_call(transcript_id))
 
     async def aget_transcript_segments(
-        self, transcript_id: str, kind: SegmentKind
+        self: AsyncShell, transcript_id: str, kind: SegmentKind
     ) -> tuple[TranscriptSegment, ...]:
         """A transcript's `sentences` or `paragraphs`."""
-        request = self._rest_request(
-            await self._http(), self._transcript_path(transcript_id, f"/{kind}")
-        )
-        return self._decode(
-            (await self._asend(request, transcript_id))[0],
-            partial(parse_segments, kind=kind),
-        )
+        return await arun_call(self, segments_call(transcript_id, kind))
 
     async def aget_subtitles(
-        self,
+        self: AsyncShell,
         transcript_id: str,
         subtitle_format: SubtitleFormat = "srt",
         *,
         chars_per_caption: int | None = None,
     ) -> str:
         """A transcript as SRT or WebVTT subtitles."""
-        request = self._subtitles_request(
-            await self._http(), transcript_id, subtitle_format, chars_per_caption
+        return await arun_call(
+            self, subtitles_call(transcript_id, subtitle_format, chars_per_caption)
         )
-        return (await self._asend(request, transcript_id))[0].text
 
-    async def alist_transcripts(self, **filters: Any) -> TranscriptPage:
+    async def alist_transcripts(self: AsyncShell, **filters: Any) -> TranscriptPage:
         """One page of the account's transcripts (see `GatewayClient.list_transcripts`)."""
-        request = self._rest_request(
-            await self._http(), "", build_list_params(**filters)
-        )
-        return self._decode((await self._asend(request))[0], parse_transcript_page)
+        return await arun_call(self, list_call(filters))
 
     async def aiter_transcripts(
-        self, *, max_results: int | None = None, **filters: Any
+        self: AsyncShell, *, max_results: int | None = None, **filters: Any
     ) -> AsyncIterator[TranscriptListing]:
         """Every transcript matching `filters`, newest first (see `iter_transcripts`)."""
         pager = TranscriptPager(filters, max_results)
         while pager.more:
-            for listing in pager.take(await self.alist_transcripts(**pager.filters)):
+            for listing in pager.take(await arun_call(self, list_call(pager.filters))):
                 yield listing
 
     # -- Speech Understanding ----------------------------------------------------------
 
     async def aunderstand(
-        self, transcript_id: str, **tasks: Any
+        self: AsyncShell, transcript_id: str, **tasks: Any
     ) -> UnderstandingResult:
         """Run Speech Understanding tasks on a transcript (see `GatewayClient.understand`)."""
-        body = build_understanding_request(check_transcript_id(transcript_id), **tasks)
-        request = self._understanding_request(await self._http(), "", body)
-        response = (await self._asend(request, transcript_id))[0]
-        return self._decode(response, parse_understanding)
+        return await arun_call(self, understanding_call(transcript_id, tasks))
 
     async def avalidate_understanding(
-        self, transcript_id: str | None = None, **tasks: Any
+        self: AsyncShell, transcript_id: str | None = None, **tasks: Any
     ) -> None:
         """Ask the service whether a request is valid (see `validate_understanding`)."""
-        body = build_understanding_request(transcript_id, **tasks)
-        request = self._understanding_request(await self._http(), "/validate", body)
-        await self._asend(request, transcript_id)
+        await arun_call(self, validation_call(transcript_id, tasks))

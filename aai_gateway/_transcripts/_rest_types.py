@@ -11,12 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
-from aai_gateway._config import TRANSCRIPT_API_BASE_URLS, Region
-
-# The one id rule lives with the references; the REST callers import it from here too.
-from aai_gateway._transcripts._references import (
-    check_transcript_id as check_transcript_id,
-)
+from aai_gateway._config import Region, resolve_transcript_base_url
+from aai_gateway._transcripts._references import check_transcript_id
 
 TranscriptStatus = Literal["queued", "processing", "completed", "error"]
 SubtitleFormat = Literal["srt", "vtt"]
@@ -79,10 +75,14 @@ class TranscriptPage:
 
 
 def resolve_rest_base_url(base_url: str | None, region: Region | None) -> str:
-    """The REST API root: an explicit one wins, then the region's host."""
-    if base_url:
-        return base_url.rstrip("/")
-    return TRANSCRIPT_API_BASE_URLS[region or "us"]
+    """The REST API root: `base_url`, else `ASSEMBLYAI_BASE_URL`, else the region's.
+
+    The rule and its variable live beside the gateway's, in `_config`.
+
+    Raises:
+        ValueError: a bad `region`, or a URL that is not http(s) (named).
+    """
+    return resolve_transcript_base_url(base_url, region)
 
 
 def _str(value: object) -> str | None:

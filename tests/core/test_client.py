@@ -20,6 +20,7 @@ from aai_gateway import (
     RateLimitError,
     StreamInterruptedError,
 )
+from aai_gateway._settings import check_seconds
 from aai_gateway.errors import (
     APIResponseValidationError,
     APIStreamError,
@@ -525,7 +526,7 @@ def test_every_sync_method_has_an_async_twin(sync_name: str, async_name: str) ->
 
 
 def test_tag_placement_auto_adds_the_tag(gateway: Make) -> None:
-    gw = gateway(ok, tag_placement="auto")
+    gw = gateway(ok, transcript_tag_placement="auto")
     gw.chat(
         {
             "model": "m",
@@ -539,6 +540,71 @@ def test_tag_placement_auto_adds_the_tag(gateway: Make) -> None:
     sent = gw.bodies()[0]
     assert sent["messages"][1]["content"].startswith("Transcript:\n{{ transcript }}")
     assert sent["transcript_id"] == "t-1"
+
+
+TRANSCRIPT_REQUEST = {
+    "model": "m",
+    "messages": [{"role": "user", "content": "Who spoke?"}],
+    "transcript_id": "t-1",
+}
+
+
+def test_the_old_tag_placement_keyword_warns_and_still_works(gateway: Make) -> None:
+    with pytest.warns(DeprecationWarning, match="tag_placement") as caught:
+        gw = gateway(ok, tag_placement="auto")
+    # One warning per client built (the fixture builds the sync and the async one).
+    assert [str(w.message) for w in caught] == [
+        f"`{name}` takes `transcript_tag_placement` now; `tag_placement` is "
+        "deprecated and goes in the next release (docs/migration.md)"
+        for name in ("GatewayClient", "AsyncGatewayClient")
+    ]
+    gw.chat(TRANSCRIPT_REQUEST)
+    assert "{{ transcript }}" in gw.bodies()[0]["messages"][0]["content"]
+
+
+@pytest.mark.parametrize(
+    "cls", [GatewayClient, AsyncGatewayClient], ids=["sync", "async"]
+)
+def test_the_tag_placement_warning_points_at_the_caller(cls: type) -> None:
+    with pytest.warns(DeprecationWarning, match="`transcript_tag_placement` now") as w:
+        client = cls(tag_placement="auto")
+    assert w[0].filename == __file__
+    assert client.transcript_tag_placement == "auto"
+
+
+@pytest.mark.parametrize(
+    "cls", [GatewayClient, AsyncGatewayClient], ids=["sync", "async"]
+)
+def test_tag_placement_under_both_names_or_a_bad_one_is_refused(cls: type) -> None:
+    with pytest.raises(TypeError, match="pass only `transcript_tag_placement`"):
+        cls(tag_placement="auto", transcript_tag_placement="strict")
+    with pytest.raises(ValueError, match="`transcript_tag_placement` must be"):
+        cls(transcript_tag_placement="always")
+
+
+def test_strict_placement_refuses_a_request_without_the_tag(gateway: Make) -> None:
+    gw = gateway(ok)
+    with pytest.raises(
+        ValueError, match="no message contains.*transcript_tag_placement='auto'"
+    ):
+        gw.chat(TRANSCRIPT_REQUEST)
+    assert gw.requests == []
+
+
+@pytest.mark.parametrize(
+    "cls", [GatewayClient, AsyncGatewayClient], ids=["sync", "async"]
+)
+@pytest.mark.parametrize("name", ["stream_chunk_timeout", "stream_deadline"])
+@pytest.mark.parametrize("value", [0, -1.5, True, "10"])
+def test_stream_bounds_are_refused_with_the_shared_message(
+    cls: type, name: str, value: object
+) -> None:
+    with pytest.raises(ValueError) as shared:
+        check_seconds(name)(value)
+    with pytest.raises(ValueError) as refused:
+        cls(**{name: value})
+    assert str(refused.value) == str(shared.value)
+    assert f"`{name}` must be a positive number of seconds" in str(refused.value)
 
 
 def test_sent_json_is_deterministic(gateway: Make) -> None:

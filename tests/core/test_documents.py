@@ -205,3 +205,109 @@ def test_loader_options_are_checked_by_name() -> None:
     loader = build_loader(["a"], {"region": "eu", "mode": "text", "limit": 5})
     assert loader.transcript_base_url == "https://api.eu.assemblyai.com"
     assert loader.list_filters == {"limit": 5}
+
+
+# -- the loader options: `base_url` is the gateway, `transcript_base_url` the REST root
+
+
+US_GATEWAY = "https://llm-gateway.assemblyai.com/v1"
+
+
+def _hosts(loader: TranscriptDocumentLoader) -> tuple[str, str, str]:
+    """The gateway URL of the sync and the async client, and the REST root."""
+    return (loader._sync.base_url, loader._async.base_url, loader.transcript_base_url)
+
+
+@pytest.mark.e2e
+def test_loader_options_send_each_host_its_requests(
+    mode: str, emulator_server: Any, emulator: Any
+) -> None:
+    from aai_gateway._transcripts._loader import build_loader
+
+    server = emulator_server[1]
+    options: Any = {
+        "mode": "utterances",
+        "api_key": "test-key",
+        "base_url": server.base_url,
+        "transcript_base_url": server.rest_base_url,
+        "identify_speakers": {"known_values": ["Jordan", "Maria"]},
+    }
+    loader = build_loader([MEETING_IDS["support_call"]], options)
+    documents = load(loader, mode)
+    loader.close()
+    assert documents[0].text.startswith("Jordan: ")
+    paths = [r.path for r in emulator.requests]
+    assert paths[0] == f"/v2/transcript/{MEETING_IDS['support_call']}"
+    assert "/v1/understanding" in paths
+
+
+def test_the_new_url_names_give_no_warning(recwarn: pytest.WarningsRecorder) -> None:
+    from aai_gateway._transcripts._loader import build_loader
+
+    options: Any = {
+        "base_url": "https://gw.test/v1/",
+        "transcript_base_url": "https://r",
+    }
+    loader = build_loader(["a"], options)
+    assert _hosts(loader) == ("https://gw.test/v1", "https://gw.test/v1", "https://r")
+    assert not [w for w in recwarn if w.category is DeprecationWarning]
+
+
+def test_the_old_gateway_url_name_warns_at_the_caller() -> None:
+    from aai_gateway._transcripts._loader import build_loader
+
+    with pytest.warns(DeprecationWarning, match="takes `base_url` now") as caught:
+        loader = build_loader(["a"], {"gateway_base_url": "https://gw.test/v1"})
+    assert caught[0].filename == __file__
+    assert _hosts(loader)[:2] == ("https://gw.test/v1", "https://gw.test/v1")
+
+
+def test_a_rest_root_as_base_url_warns_and_is_read_as_before() -> None:
+    from aai_gateway._transcripts._loader import build_loader
+
+    with pytest.warns(DeprecationWarning, match="read as the transcript REST root"):
+        loader = build_loader(["a"], {"base_url": "https://rest.test"})
+    assert _hosts(loader) == (US_GATEWAY, US_GATEWAY, "https://rest.test")
+
+
+def test_both_old_url_names_together_mean_what_they_meant() -> None:
+    from aai_gateway._transcripts._loader import TranscriptSource
+
+    class Source(TranscriptSource):
+        pass
+
+    with pytest.warns(DeprecationWarning, match="base_url") as caught:
+        source = Source(
+            ["a"], base_url="https://rest.test", gateway_base_url="https://gw.test/v1"
+        )
+    assert [w.filename for w in caught] == [__file__, __file__]
+    assert "`Source(base_url=...)` is the gateway URL now" in str(caught[0].message)
+    assert "`Source` takes `base_url` now" in str(caught[1].message)
+    assert _hosts(source._core) == (
+        "https://gw.test/v1",
+        "https://gw.test/v1",
+        "https://rest.test",
+    )
+
+
+@pytest.mark.parametrize(
+    ("options", "match"),
+    [
+        (
+            {"gateway_base_url": "https://a.test/v1", "base_url": "https://b.test/v1"},
+            "both `gateway_base_url` and `base_url`; pass only `base_url`",
+        ),
+        (
+            {"base_url": "https://rest.test", "transcript_base_url": "https://r.test"},
+            "a `base_url` without `/v1`, which 0.2 still reads as the REST root",
+        ),
+    ],
+    ids=["gateway", "rest"],
+)
+def test_one_url_under_an_old_and_a_new_name_is_refused(
+    options: Any, match: str
+) -> None:
+    from aai_gateway._transcripts._loader import build_loader
+
+    with pytest.raises(TypeError, match=match):
+        build_loader(["a"], options)

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from aai_gateway._http.base import encode_json
+from aai_gateway._http.body import encode_json
 from tests.conftest import USER_HI, completion_body
 
 

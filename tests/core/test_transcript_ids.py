@@ -110,3 +110,26 @@ def test_an_accepted_id_always_requests_exactly_its_own_path(
 @given(candidate=st.from_regex(r"[A-Za-z0-9_-]{1,128}", fullmatch=True))
 def test_every_id_of_the_documented_alphabet_is_accepted(candidate: str) -> None:
     assert check_transcript_id(candidate) == candidate
+
+
+@pytest.mark.parametrize("bad", ["a/../b", "a b", "x" * 129, "%2e%2e"], ids=repr)
+def test_a_chat_request_applies_the_same_rule_before_sending(
+    gateway: Any, bad: str
+) -> None:
+    gw = gateway(lambda r: httpx.Response(500))
+    request = {"model": "m", "prompt": "Sum up {{ transcript }}", "transcript_id": bad}
+    with pytest.raises(ValueError, match="`transcript_id` must be a transcript id"):
+        gw.chat(request)
+    with pytest.raises(ValueError, match="`transcript_id` must be a transcript id"):
+        _client([]).validate_understanding(
+            bad, translation={"target_languages": ["es"]}
+        )
+    assert gw.requests == []
+
+
+def test_a_transcript_id_that_is_not_a_string_is_a_type_error(gateway: Any) -> None:
+    gw = gateway(lambda r: httpx.Response(500))
+    request = {"model": "m", "prompt": "Sum up {{ transcript }}", "transcript_id": 5}
+    with pytest.raises(TypeError, match="`transcript_id`"):
+        gw.chat(request)
+    assert gw.requests == []

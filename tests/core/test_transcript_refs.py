@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import copy
+import json
 import string
 from typing import Any
 
+import httpx
 import pytest
 
 from aai_gateway import TRANSCRIPT_TAG, transcript_ref
 from aai_gateway.adapters import find_transcript_refs
 from aai_gateway.transcripts import resolve_transcript_refs
+from tests.conftest import completion_body
 
 A, B = "5d8e2c1a-4b7f-4e2a-9c3d-1f6a8b0e7d21", "a3f19c72-8d4e-4b61-b2a7-6e0c5d9f1b84"
 
@@ -94,3 +97,61 @@ def test_two_transcripts_need_two_calls_or_inlining() -> None:
 def test_conflicts_are_refused(request_: dict[str, Any], match: str) -> None:
     with pytest.raises(ValueError, match=match):
         resolve_transcript_refs(request_)
+
+
+# -- the rules applied once per request --------------------------------------------
+
+
+class CountedText(str):
+    """A message text that counts how often a substring is looked for in it."""
+
+    looked_for: list[str]
+
+    def __contains__(self, needle: object) -> bool:
+        self.looked_for.append(str(needle))
+        return super().__contains__(str(needle))
+
+
+def counted(text: str) -> CountedText:
+    value = CountedText(text)
+    value.looked_for = []
+    return value
+
+
+@pytest.mark.parametrize(
+    ("text", "extra"),
+    [
+        ("Hi", {}),
+        (f"Summarise {TRANSCRIPT_TAG}", {"transcript_id": A}),
+    ],
+    ids=["plain", "tagged"],
+)
+def test_a_request_has_its_texts_scanned_once(
+    gateway: Any, text: str, extra: dict[str, Any]
+) -> None:
+    first, second = counted(text), counted("and then?")
+    request = {
+        "model": "claude-sonnet-4-6",
+        "messages": [
+            {"role": "user", "content": first},
+            {"role": "user", "content": [{"type": "text", "text": second}]},
+        ],
+        **extra,
+    }
+    gw = gateway(lambda r: httpx.Response(200, json=completion_body()))
+    assert gw.chat(request).content == "Hello."
+    for value in (first, second):
+        # One look for a reference and, until one is found, one for the tag.
+        assert len(value.looked_for) == len(set(value.looked_for)), value.looked_for
+    assert TRANSCRIPT_TAG in first.looked_for
+    sent = json.loads(gw.requests[0].content)
+    assert sent["messages"][0]["content"] == text
+
+
+def test_a_marker_follows_the_one_id_rule() -> None:
+    too_long = "[[assemblyai-transcript:" + "x" * 129 + "]]"
+    odd = "[[assemblyai-transcript:a.b]]"
+    request = ask(f"{transcript_ref(A)} {too_long} {odd}")
+    assert find_transcript_refs(request) == [A]
+    resolved = resolve_transcript_refs(request)
+    assert too_long in resolved["messages"][0]["content"]
