@@ -38,7 +38,7 @@ def build_agent(rest_base_url: str | None):
     def search_utterances(transcript_id: str, phrase: str) -> str:
         """Find who said `phrase` in one meeting, with the time they said it."""
         loader = AssemblyAITranscriptLoader(
-            [transcript_id], mode="utterances", base_url=rest_base_url
+            [transcript_id], mode="utterances", transcript_base_url=rest_base_url
         )
         hits = [
             f"[{d.metadata['speaker']} at {d.metadata['timestamp']}] {d.page_content}"

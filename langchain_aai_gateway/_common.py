@@ -7,6 +7,7 @@ plus per-call kwargs into one core request in one place.
 
 from __future__ import annotations
 
+import operator
 import threading
 from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any, Literal
@@ -34,14 +35,29 @@ from aai_gateway import (
     Region,
     __version__,
 )
-from aai_gateway.adapters import apply_tag_placement, find_transcript_refs
+from aai_gateway.adapters import (
+    CALL_OPTIONS,
+    CLIENT_SETTING_NAMES,
+    REQUEST_FIELD_NAMES,
+    check_settings,
+    client_key,
+    client_kwargs,
+    refuse_client_settings,
+    rename_options,
+    request_fields,
+)
 from aai_gateway.transcripts import TagPlacement
 from langchain_aai_gateway._errors import translate_errors
 
 __all__ = ["GatewayModelMixin"]
 
-# Per-call kwargs the adapter reads itself; they never reach the request body.
-_ADAPTER_KWARGS = frozenset({"stream", "stream_usage", "transcript_tag_placement"})
+# Per-call kwargs the adapter reads itself, and those the core's call takes; they
+# never reach the request body.
+_ADAPTER_KWARGS = frozenset({"stream", "stream_usage", *CALL_OPTIONS})
+# The declared settings and fields, read in their declared order
+# (`aai_gateway.adapters.CLIENT_SETTINGS`, `REQUEST_FIELDS`).
+_read_settings = operator.attrgetter(*CLIENT_SETTING_NAMES)
+_read_fields = operator.attrgetter(*REQUEST_FIELD_NAMES)
 
 
 def _accepted_names(cls: type[BaseModel]) -> set[str]:
@@ -60,7 +76,12 @@ _BUILD_LOCK = threading.Lock()
 
 
 class GatewayModelMixin(BaseModel):
-    """Constructor fields and request plumbing shared by the LangChain models."""
+    """Constructor fields and request plumbing shared by the LangChain models.
+
+    The client settings and request fields are those declared once in the core
+    (`aai_gateway.adapters.CLIENT_SETTINGS`, `REQUEST_FIELDS`), with the names and
+    defaults LlamaIndex's `AssemblyAI` has too; a test holds the fields below to them.
+    """
 
     model_config = ConfigDict(
         populate_by_name=True, arbitrary_types_allowed=True, protected_namespaces=()
@@ -74,7 +95,7 @@ class GatewayModelMixin(BaseModel):
     )
     """Your AssemblyAI API key (default: `ASSEMBLYAI_API_KEY`; checked at the first request)."""
     base_url: str | None = None
-    """The gateway URL including `/v1`; wins over `region` (an emulator, a proxy)."""
+    """The gateway URL (`/v1` included); wins over `region` (an emulator, a proxy)."""
     region: Region | None = None
     """`"us"` (default) or `"eu"`."""
     temperature: float | None = None
@@ -105,7 +126,9 @@ class GatewayModelMixin(BaseModel):
     """An AssemblyAI transcript the gateway injects at the `{{ transcript }}` tag."""
     transcript_tag_placement: TagPlacement = "strict"
     """`strict`: a request with `transcript_id` must carry the exact tag (near misses
-    are explained). `auto`: add the tag to the first user message when none has it."""
+    are explained). `auto`: add the tag to the first user message when none has it.
+    The core applies it (`transcript_placement`, LlamaIndex's name before 0.2, is
+    taken with a warning)."""
     inline_transcripts: bool = False
     """Messages that reference several transcripts (`transcript_ref`): the first goes
     by reference; `True` fetches the others' text and sends it inline (reported in
@@ -126,6 +149,7 @@ class GatewayModelMixin(BaseModel):
     extra_body: dict[str, Any] | None = None
     """More gateway fields, sent as they are (merged after `model_kwargs`)."""
     default_headers: dict[str, str] | None = None
+    """Headers sent with every request."""
     http_client: httpx.Client | None = Field(default=None, exclude=True)
     """Your own `httpx.Client` (proxies, mTLS); used as is and never closed here."""
     http_async_client: httpx.AsyncClient | None = Field(default=None, exclude=True)
@@ -137,8 +161,18 @@ class GatewayModelMixin(BaseModel):
     @classmethod
     def _collect_gateway_kwargs(cls, values: Any) -> Any:
         if isinstance(values, dict):
-            return _build_model_kwargs(dict(values), _accepted_names(cls))
+            # The user's call is 3 frames up, through LangChain's and pydantic's
+            # `__init__`.
+            values = rename_options(values, cls.__name__, stacklevel=5)
+            return _build_model_kwargs(values, _accepted_names(cls))
         return values
+
+    @model_validator(mode="after")
+    def _check_settings(self) -> GatewayModelMixin:
+        # The checks the core makes at the first call, made now (as LlamaIndex's
+        # `AssemblyAI` does), with the same messages.
+        check_settings(self)
+        return self
 
     @model_validator(mode="after")
     def _record_aai_gateway_version(self) -> GatewayModelMixin:
@@ -160,97 +194,41 @@ class GatewayModelMixin(BaseModel):
 
     # -- clients ------------------------------------------------------------------
 
-    def _client_options(self) -> tuple[Any, ...]:
-        key = self.api_key.get_secret_value() if self.api_key else None
-        headers = tuple(sorted((self.default_headers or {}).items()))
-        return (
-            key,
-            self.base_url,
-            self.region,
-            self.timeout,
-            self.max_retries,
-            headers,
-            self.transcript_tag_placement,
-            self.inline_transcripts,
-            self.transcript_base_url,
-            self.stream_chunk_timeout,
-            self.stream_deadline,
-        )
-
-    def _client_kwargs(self) -> dict[str, Any]:
-        return {
-            "api_key": self.api_key.get_secret_value() if self.api_key else None,
-            "base_url": self.base_url,
-            "region": self.region,
-            "timeout": self.timeout,
-            "max_retries": self.max_retries,
-            "default_headers": self.default_headers,
-            "tag_placement": self.transcript_tag_placement,
-            "inline_transcripts": self.inline_transcripts,
-            "transcript_base_url": self.transcript_base_url,
-            "stream_chunk_timeout": self.stream_chunk_timeout,
-            "stream_deadline": self.stream_deadline,
-        }
-
-    def _cached(self, kind: str, options: tuple[Any, ...], build: Any) -> Any:
+    def _cached(self, kind: Literal["sync", "async"]) -> Any:
+        """The core client of `kind`, built on first use and rebuilt if settings change."""
+        values = _read_settings(self)
+        key = client_key(values)
         # Read from the private-attribute slot: `self._clients` misses the whole
         # (deep) class hierarchy before pydantic's `__getattr__` finds it, ~2.5 us
         # on every call.
         clients: dict[str, tuple[tuple[Any, ...], Any]]
         clients = self.__pydantic_private__["_clients"]  # type: ignore[index]
         cached = clients.get(kind)
-        if cached is None or cached[0] != options:
+        if cached is None or cached[0] != key:
             # Threads sharing one model must not each build (and leak) a pool.
             with _BUILD_LOCK:
                 cached = clients.get(kind)
-                if cached is None or cached[0] != options:
-                    cached = (options, build())
+                if cached is None or cached[0] != key:
+                    build = GatewayClient if kind == "sync" else AsyncGatewayClient
+                    cached = (key, build(**client_kwargs(values, kind)))
                     clients[kind] = cached
         return cached[1]
 
     def _sync_client(self) -> GatewayClient:
         """The core client, built on first use and rebuilt if the settings change."""
-        options = (*self._client_options(), id(self.http_client))
-        client: GatewayClient = self._cached(
-            "sync",
-            options,
-            lambda: GatewayClient(
-                http_client=self.http_client, **self._client_kwargs()
-            ),
-        )
+        client: GatewayClient = self._cached("sync")
         return client
 
     def _async_client(self) -> AsyncGatewayClient:
         """The async core client (one connection pool per event loop)."""
-        options = (*self._client_options(), id(self.http_async_client))
-        client: AsyncGatewayClient = self._cached(
-            "async",
-            options,
-            lambda: AsyncGatewayClient(
-                http_client=self.http_async_client, **self._client_kwargs()
-            ),
-        )
+        client: AsyncGatewayClient = self._cached("async")
         return client
 
     # -- requests -----------------------------------------------------------------
 
-    def _default_body(self) -> dict[str, Any]:
-        """The fields sent as-is under their own name, then `model_kwargs`/`extra_body`.
-
-        Built on every call (and twice for tracing), so it is spelled out rather than
-        looked up by name.
-        """
-        body: dict[str, Any] = {
-            "model": self.model,
-            "temperature": self.temperature,
-            "max_tokens": self.max_tokens,
-            "transcript_id": self.transcript_id,
-            "post_processing_steps": self.post_processing_steps,
-            "fallbacks": self.fallbacks,
-            "fallback_config": self.fallback_config,
-            "model_region": self.model_region,
-            "reasoning": self.reasoning,
-        }
+    def _field_body(self) -> dict[str, Any]:
+        """The declared request fields that are set, then `model_kwargs`/`extra_body`."""
+        body = request_fields(_read_fields(self))
         if self.model_kwargs:
             body.update(self.model_kwargs)
         if self.extra_body:
@@ -266,23 +244,21 @@ class GatewayModelMixin(BaseModel):
         """One core request: fields, then `model_kwargs`/`extra_body`, then call kwargs.
 
         `content` holds `messages` or `prompt`. Per-call kwargs win over fields;
-        `None` values are dropped. The transcript tag is checked (or placed) here.
+        `None` values are dropped. The core checks (or places) the transcript tag.
+
+        Raises:
+            TypeError: a per-call kwarg that is a setting of the model.
         """
-        body = {**self._default_body(), **content}
+        refuse_client_settings(kwargs, type(self).__name__)
+        body = self._field_body()
+        body.update(content)
         body.update((k, v) for k, v in kwargs.items() if k not in _ADAPTER_KWARGS)
         stops = stop if stop is not None else self.stop
         if stops:
             body["stop"] = list(stops)
         if not self._include_usage(kwargs):
             body["stream_options"] = {"include_usage": False}
-        body = {k: v for k, v in body.items() if v is not None}
-        if find_transcript_refs(body):
-            # The core turns references into the tag (and `transcript_id`) itself.
-            return body
-        placement = kwargs.get(
-            "transcript_tag_placement", self.transcript_tag_placement
-        )
-        return dict(apply_tag_placement(body, placement))
+        return {k: v for k, v in body.items() if v is not None}
 
     def _include_usage(self, kwargs: Mapping[str, Any]) -> bool:
         return bool(kwargs.get("stream_usage", self.stream_usage))
@@ -292,23 +268,35 @@ class GatewayModelMixin(BaseModel):
 
     # -- I/O ----------------------------------------------------------------------
 
-    def _complete(self, request: Mapping[str, Any]) -> ChatCompletion:
+    def _complete(
+        self, request: Mapping[str, Any], kwargs: Mapping[str, Any]
+    ) -> ChatCompletion:
         with translate_errors():
-            return self._sync_client().chat(request)
+            return self._sync_client().chat(request, **_call_options(kwargs))
 
-    async def _acomplete(self, request: Mapping[str, Any]) -> ChatCompletion:
+    async def _acomplete(
+        self, request: Mapping[str, Any], kwargs: Mapping[str, Any]
+    ) -> ChatCompletion:
         with translate_errors():
-            return await self._async_client().achat(request)
+            client = self._async_client()
+            return await client.achat(request, **_call_options(kwargs))
 
-    def _iter_chunks(self, request: Mapping[str, Any]) -> Iterator[ChatCompletionChunk]:
-        with translate_errors(), self._sync_client().stream_chat(request) as stream:
+    def _iter_chunks(
+        self, request: Mapping[str, Any], kwargs: Mapping[str, Any]
+    ) -> Iterator[ChatCompletionChunk]:
+        options = _call_options(kwargs)
+        with (
+            translate_errors(),
+            self._sync_client().stream_chat(request, **options) as stream,
+        ):
             yield from stream
 
     async def _aiter_chunks(
-        self, request: Mapping[str, Any]
+        self, request: Mapping[str, Any], kwargs: Mapping[str, Any]
     ) -> AsyncIterator[ChatCompletionChunk]:
+        options = _call_options(kwargs)
         with translate_errors():
-            async with self._async_client().astream_chat(request) as stream:
+            async with self._async_client().astream_chat(request, **options) as stream:
                 async for chunk in stream:
                     yield chunk
 
@@ -337,9 +325,14 @@ class GatewayModelMixin(BaseModel):
         return params
 
     def _gateway_identifying_params(self) -> dict[str, Any]:
-        params = {k: v for k, v in self._default_body().items() if v is not None}
+        params = self._field_body()
         params["model_name"] = params.pop("model")
         if self.base_url or self.region:
             params["base_url"] = self.base_url
             params["region"] = self.region
         return params
+
+
+def _call_options(kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    """The per-call kwargs the core's call takes (`timeout`, `extra_headers`)."""
+    return {k: kwargs[k] for k in CALL_OPTIONS if kwargs.get(k) is not None}

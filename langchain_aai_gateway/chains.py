@@ -8,23 +8,18 @@ downloaded, and the combining call carries only the summaries.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from langchain_core.language_models import LanguageModelInput
 from langchain_core.messages import BaseMessage, HumanMessage
 from langchain_core.runnables import Runnable, RunnableConfig
 
-from aai_gateway.adapters import (
-    build_combine_prompt,
-    check_concurrency,
-    check_transcript_ids,
-)
+from aai_gateway.adapters import SummaryRun
 from aai_gateway.transcripts import (
     DEFAULT_COMBINE_INSTRUCTIONS,
     DEFAULT_SUMMARY_INSTRUCTIONS,
     TranscriptSummaries,
 )
-from langchain_aai_gateway._prompts import transcript_messages
 
 __all__ = [
     "DEFAULT_COMBINE_INSTRUCTIONS",
@@ -37,25 +32,12 @@ __all__ = [
 ChatRunnable = Runnable[LanguageModelInput, BaseMessage]
 
 
-def _map_inputs(ids: Sequence[str], instructions: str) -> list[LanguageModelInput]:
-    return [transcript_messages(i, instructions) for i in ids]
+def _as_input(prompt: str) -> LanguageModelInput:
+    return [HumanMessage(prompt)]
 
 
-def _map_config(config: RunnableConfig | None, max_concurrency: int) -> RunnableConfig:
-    return {**(config or {}), "max_concurrency": max_concurrency}
-
-
-def _combine_input(
-    summaries: Mapping[str, str], instructions: str
-) -> list[BaseMessage]:
-    return [HumanMessage(build_combine_prompt(summaries, instructions))]
-
-
-def _summaries(ids: Sequence[str], answers: Sequence[BaseMessage]) -> dict[str, str]:
-    return {
-        transcript_id: answer.text
-        for transcript_id, answer in zip(ids, answers, strict=True)
-    }
+def _map_config(config: RunnableConfig | None, run: SummaryRun) -> RunnableConfig:
+    return {**(config or {}), "max_concurrency": run.max_concurrency}
 
 
 def summarize_transcripts(
@@ -93,16 +75,15 @@ def summarize_transcripts(
     Raises:
         ValueError: no ids, a malformed id, or a bad `max_concurrency`.
     """
-    ids = check_transcript_ids(transcript_ids)
-    check_concurrency(max_concurrency)
-    answers = llm.batch(
-        _map_inputs(ids, instructions), config=_map_config(config, max_concurrency)
+    run = SummaryRun(
+        transcript_ids, instructions, combine_instructions, max_concurrency
     )
-    summaries = _summaries(ids, answers)
-    if len(ids) == 1:
-        return TranscriptSummaries(summaries[ids[0]], summaries)
-    combined = llm.invoke(_combine_input(summaries, combine_instructions), config)
-    return TranscriptSummaries(combined.text, summaries)
+    inputs = [_as_input(p) for p in run.map_prompts()]
+    answers = llm.batch(inputs, config=_map_config(config, run))
+    prompt = run.combine_prompt([answer.text for answer in answers])
+    if prompt is None:
+        return run.result(None)
+    return run.result(llm.invoke(_as_input(prompt), config).text)
 
 
 async def asummarize_transcripts(
@@ -115,15 +96,12 @@ async def asummarize_transcripts(
     config: RunnableConfig | None = None,
 ) -> TranscriptSummaries:
     """The async twin of `summarize_transcripts` (same arguments, same result)."""
-    ids = check_transcript_ids(transcript_ids)
-    check_concurrency(max_concurrency)
-    answers = await llm.abatch(
-        _map_inputs(ids, instructions), config=_map_config(config, max_concurrency)
+    run = SummaryRun(
+        transcript_ids, instructions, combine_instructions, max_concurrency
     )
-    summaries = _summaries(ids, answers)
-    if len(ids) == 1:
-        return TranscriptSummaries(summaries[ids[0]], summaries)
-    combined = await llm.ainvoke(
-        _combine_input(summaries, combine_instructions), config
-    )
-    return TranscriptSummaries(combined.text, summaries)
+    inputs = [_as_input(p) for p in run.map_prompts()]
+    answers = await llm.abatch(inputs, config=_map_config(config, run))
+    prompt = run.combine_prompt([answer.text for answer in answers])
+    if prompt is None:
+        return run.result(None)
+    return run.result((await llm.ainvoke(_as_input(prompt), config)).text)

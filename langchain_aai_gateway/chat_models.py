@@ -133,7 +133,7 @@ class ChatAssemblyAI(GatewayModelMixin, BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         request = self._chat_request(messages, stop, kwargs)
-        completion = self._complete(request)
+        completion = self._complete(request, kwargs)
         return _result(from_gateway_completion(completion, request["model"]))
 
     async def _agenerate(
@@ -144,7 +144,7 @@ class ChatAssemblyAI(GatewayModelMixin, BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         request = self._chat_request(messages, stop, kwargs)
-        completion = await self._acomplete(request)
+        completion = await self._acomplete(request, kwargs)
         return _result(from_gateway_completion(completion, request["model"]))
 
     def _stream(
@@ -158,7 +158,7 @@ class ChatAssemblyAI(GatewayModelMixin, BaseChatModel):
         converter = StreamConverter(
             request["model"], include_usage=self._include_usage(kwargs)
         )
-        for chunk in self._iter_chunks(request):
+        for chunk in self._iter_chunks(request, kwargs):
             for generation in converter.convert(chunk):
                 if run_manager:
                     run_manager.on_llm_new_token(generation.text, chunk=generation)
@@ -175,7 +175,7 @@ class ChatAssemblyAI(GatewayModelMixin, BaseChatModel):
         converter = StreamConverter(
             request["model"], include_usage=self._include_usage(kwargs)
         )
-        async for chunk in self._aiter_chunks(request):
+        async for chunk in self._aiter_chunks(request, kwargs):
             for generation in converter.convert(chunk):
                 if run_manager:
                     await run_manager.on_llm_new_token(

@@ -80,7 +80,7 @@ class AssemblyAILLM(GatewayModelMixin, BaseLLM):
                 generations.append([_join(chunks)])
             else:
                 request = self._prompt_request(prompt, stop, kwargs)
-                answer = self._complete(request)
+                answer = self._complete(request, kwargs)
                 generations.append([_generation(answer, request["model"])])
         return LLMResult(generations=generations)
 
@@ -96,7 +96,8 @@ class AssemblyAILLM(GatewayModelMixin, BaseLLM):
                 chunks = self._astream(prompt, stop, run_manager, **kwargs)
                 return _join([c async for c in chunks])
             request = self._prompt_request(prompt, stop, kwargs)
-            return _generation(await self._acomplete(request), request["model"])
+            answer = await self._acomplete(request, kwargs)
+            return _generation(answer, request["model"])
 
         answers = await asyncio.gather(*(one(p) for p in prompts))
         return LLMResult(generations=[[a] for a in answers])
@@ -110,7 +111,7 @@ class AssemblyAILLM(GatewayModelMixin, BaseLLM):
     ) -> Iterator[GenerationChunk]:
         request = self._prompt_request(prompt, stop, kwargs)
         usage = self._include_usage(kwargs)
-        for chunk in self._iter_chunks(request):
+        for chunk in self._iter_chunks(request, kwargs):
             for piece in _pieces(chunk, request["model"], include_usage=usage):
                 if run_manager:
                     run_manager.on_llm_new_token(piece.text, chunk=piece)
@@ -125,7 +126,7 @@ class AssemblyAILLM(GatewayModelMixin, BaseLLM):
     ) -> AsyncIterator[GenerationChunk]:
         request = self._prompt_request(prompt, stop, kwargs)
         usage = self._include_usage(kwargs)
-        async for chunk in self._aiter_chunks(request):
+        async for chunk in self._aiter_chunks(request, kwargs):
             for piece in _pieces(chunk, request["model"], include_usage=usage):
                 if run_manager:
                     await run_manager.on_llm_new_token(piece.text, chunk=piece)

@@ -22,7 +22,12 @@ from llama_index.core.base.llms.types import (
     LLMMetadata,
     MessageRole,
 )
-from llama_index.core.bridge.pydantic import ConfigDict, Field, PrivateAttr
+from llama_index.core.bridge.pydantic import (
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    model_validator,
+)
 
 # Re-exported by core without `__all__`; the public way LlamaIndex integrations use.
 from llama_index.core.instrumentation import get_dispatcher  # type: ignore[attr-defined]
@@ -39,7 +44,20 @@ from llama_index.core.types import Model, PydanticProgramMode
 from pydantic import AliasChoices, BaseModel
 
 from aai_gateway import AsyncChatStream, AsyncGatewayClient, ChatStream, GatewayClient
-from aai_gateway.adapters import DEFAULT_MAX_TOKENS, resolve_tool_choice
+from aai_gateway.adapters import (
+    CALL_OPTIONS,
+    CLIENT_SETTING_NAMES,
+    DEFAULT_MAX_TOKENS,
+    REQUEST_FIELD_NAMES,
+    check_settings,
+    client_key,
+    client_kwargs,
+    refuse_client_settings,
+    rename_options,
+    request_fields,
+    resolve_tool_choice,
+    warn_renamed,
+)
 from aai_gateway.types import known_capabilities
 from llama_index_aai_gateway._convert import (
     StreamState,
@@ -74,37 +92,12 @@ _FRAMEWORK_KWARGS = frozenset(
         "stream",
     }
 )
-_CALL_OPTIONS = ("timeout", "extra_headers")
 _ClientKey = tuple[Any, ...]
-# The fields a pool is built from: an LLM and its copies share a pool while these
-# (and `default_headers`) are equal. Read with one `attrgetter` on every call.
-_CLIENT_FIELDS = (
-    "api_key",
-    "base_url",
-    "region",
-    "timeout",
-    "max_retries",
-    "transcript_placement",
-    "inline_transcripts",
-    "transcript_base_url",
-    "stream_chunk_timeout",
-    "stream_deadline",
-)
-_CLIENT_OPTION_NAMES = {"transcript_placement": "tag_placement"}
-_read_client_fields = operator.attrgetter(*_CLIENT_FIELDS)
-# The fields sent in the body when set (`additional_kwargs` and per-call kwargs
-# override them).
-_REQUEST_FIELDS = (
-    "temperature",
-    "max_tokens",
-    "transcript_id",
-    "fallbacks",
-    "fallback_config",
-    "post_processing_steps",
-    "model_region",
-    "reasoning",
-)
-_read_request_fields = operator.attrgetter(*_REQUEST_FIELDS)
+# The declared settings a pool is built from (an LLM and its copies share a pool
+# while they are equal) and the declared body fields, read with one `attrgetter`
+# each on every call (`aai_gateway.adapters.CLIENT_SETTINGS`, `REQUEST_FIELDS`).
+_read_settings = operator.attrgetter(*CLIENT_SETTING_NAMES)
+_read_fields = operator.attrgetter(*REQUEST_FIELD_NAMES)
 
 
 class _Pools:
@@ -136,16 +129,15 @@ class AssemblyAI(FunctionCallingLLM):
 
     Args:
         http_client: Your own `httpx.Client`; used as is, never closed here.
-        async_http_client: Your own `httpx.AsyncClient`; used as is, never closed here.
+        http_async_client: Your own `httpx.AsyncClient`; used as is, never closed
+            here (`async_http_client`, its name before 0.2, works with a warning).
         **data: The fields below, and LlamaIndex's own (`system_prompt`,
             `callback_manager`, `pydantic_program_mode`, ...).
     """
 
     model_config = ConfigDict(protected_namespaces=(), arbitrary_types_allowed=True)
 
-    model: str = Field(
-        default=DEFAULT_MODEL, description="The gateway model id.", min_length=1
-    )
+    model: str = Field(default=DEFAULT_MODEL, description="The gateway model id.")
     api_key: str | None = Field(
         default=None,
         exclude=True,
@@ -158,27 +150,26 @@ class AssemblyAI(FunctionCallingLLM):
     region: Literal["us", "eu"] | None = Field(
         default=None, description="The gateway region (default us)."
     )
-    temperature: float | None = Field(default=None, ge=0.0, le=2.0)
+    temperature: float | None = Field(default=None, description="From 0 to 2.")
     max_tokens: int | None = Field(
         default=None,
-        gt=0,
         validation_alias=AliasChoices("max_tokens", "max_completion_tokens"),
         description="Output cap (gateway default 1000), sent as `max_tokens`; "
         "`max_completion_tokens` is accepted as another name for it.",
     )
     timeout: float | None = Field(
-        default=None, gt=0, description="Seconds per request (default 600)."
+        default=None, description="Seconds per request (default 600)."
     )
-    max_retries: int = Field(default=2, ge=0)
+    max_retries: int = Field(
+        default=2, description="Retries after the first attempt (0 turns them off)."
+    )
     stream_chunk_timeout: float | None = Field(
         default=120.0,
-        gt=0,
         description="The longest wait in seconds for a stream's next event "
         "(a longer silence raises a timeout error); None leaves only `timeout`.",
     )
     stream_deadline: float | None = Field(
         default=None,
-        gt=0,
         description="The longest a whole stream may take in seconds, retries "
         "included; None (default) sets no bound.",
     )
@@ -186,10 +177,11 @@ class AssemblyAI(FunctionCallingLLM):
         default=None,
         description="A transcript injected at the first `{{ transcript }}` tag.",
     )
-    transcript_placement: Literal["strict", "auto"] = Field(
+    transcript_tag_placement: Literal["strict", "auto"] = Field(
         default="strict",
         description="'strict': a request with transcript_id must carry the tag; "
-        "'auto': add it to the first user message when missing.",
+        "'auto': add it to the first user message when missing "
+        "(`transcript_placement` before 0.2).",
     )
     inline_transcripts: bool = Field(
         default=False,
@@ -226,22 +218,55 @@ class AssemblyAI(FunctionCallingLLM):
     )
 
     _http_client: httpx.Client | None = PrivateAttr(default=None)
-    _async_http_client: httpx.AsyncClient | None = PrivateAttr(default=None)
-    # Shared (not copied) by `model_copy`/`for_transcript`, so copies reuse pools.
+    _http_async_client: httpx.AsyncClient | None = PrivateAttr(default=None)
+    # Shared (not copied) by `model_copy`/`with_transcript`, so copies reuse pools.
     _pools: _Pools = PrivateAttr(default_factory=_Pools)
 
     def __init__(
         self,
         *,
         http_client: httpx.Client | None = None,
-        async_http_client: httpx.AsyncClient | None = None,
+        http_async_client: httpx.AsyncClient | None = None,
         **data: Any,
     ) -> None:
+        if "async_http_client" in data:
+            given = {"async_http_client": data.pop("async_http_client")}
+            if http_async_client is not None:
+                given["http_async_client"] = http_async_client
+            renamed = rename_options(given, "AssemblyAI")
+            http_async_client = renamed["http_async_client"]
         _check_type(http_client, httpx.Client, "http_client")
-        _check_type(async_http_client, httpx.AsyncClient, "async_http_client")
+        _check_type(http_async_client, httpx.AsyncClient, "http_async_client")
         super().__init__(**data)
         self._http_client = http_client
-        self._async_http_client = async_http_client
+        self._http_async_client = http_async_client
+
+    @model_validator(mode="before")
+    @classmethod
+    def _rename_old_options(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        # The user's call is 4 frames up: `AssemblyAI.__init__` and LlamaIndex's
+        # and pydantic's.
+        return rename_options(data, "AssemblyAI", stacklevel=6)
+
+    @model_validator(mode="after")
+    def _check_settings(self) -> AssemblyAI:
+        # The checks the core makes at the first call, made now, with the same
+        # messages as LangChain's `ChatAssemblyAI` (the user's HTTP clients are
+        # checked above: they are set only after this runs).
+        check_settings(self)
+        return self
+
+    @property
+    def http_client(self) -> httpx.Client | None:
+        """The `httpx.Client` passed in, if any (used as is, never closed here)."""
+        return self._http_client
+
+    @property
+    def http_async_client(self) -> httpx.AsyncClient | None:
+        """The `httpx.AsyncClient` passed in, if any (used as is, never closed here)."""
+        return self._http_async_client
 
     def __deepcopy__(self, memo: dict[int, Any] | None = None) -> AssemblyAI:
         """A deep copy of the fields; it builds its own pools (open ones cannot be copied).
@@ -266,7 +291,7 @@ class AssemblyAI(FunctionCallingLLM):
         fields = dict(state.get("__dict__") or {})
         fields["api_key"] = None
         private = dict(state.get("__pydantic_private__") or {})
-        private.update(_pools=_Pools(), _http_client=None, _async_http_client=None)
+        private.update(_pools=_Pools(), _http_client=None, _http_async_client=None)
         return {**state, "__dict__": fields, "__pydantic_private__": private}
 
     @classmethod
@@ -293,7 +318,7 @@ class AssemblyAI(FunctionCallingLLM):
     def _metadata_key(self) -> tuple[str, int | None, int | None]:
         return self.model, self.context_window, self.max_tokens
 
-    def for_transcript(self, transcript_id: str) -> AssemblyAI:
+    def with_transcript(self, transcript_id: str) -> AssemblyAI:
         """A cheap copy bound to one transcript, for engines and agents.
 
         Query engines, chat engines and agents pass no per-call arguments, so the
@@ -301,41 +326,32 @@ class AssemblyAI(FunctionCallingLLM):
         """
         return self.model_copy(update={"transcript_id": transcript_id})
 
+    def for_transcript(self, transcript_id: str) -> AssemblyAI:
+        """Deprecated: the name of `with_transcript` before 0.2 (goes in the next release)."""
+        warn_renamed("for_transcript", "with_transcript", "AssemblyAI")
+        return self.with_transcript(transcript_id)
+
     # -- clients ----------------------------------------------------------------------
 
-    def _client_options(self) -> dict[str, Any]:
-        values = zip(_CLIENT_FIELDS, _read_client_fields(self), strict=True)
-        options = {_CLIENT_OPTION_NAMES.get(k, k): v for k, v in values}
-        options["default_headers"] = self.default_headers
-        return options
-
-    def _client_key(self) -> _ClientKey:
-        """What tells pools apart; read on every call, so it builds no dict."""
-        headers = self.default_headers
-        return (
-            _read_client_fields(self),
-            tuple(sorted(headers.items())) if headers else (),
-        )
-
     def _sync_client(self) -> GatewayClient:
-        key = self._client_key()
+        values = _read_settings(self)
+        key = client_key(values)
         client = self._pools.sync.get(key)
         if client is None:
             # Threads sharing one LLM must not each build (and leak) a pool.
             with _BUILD_LOCK:
                 client = self._pools.sync.get(key)
                 if client is None:
-                    options = self._client_options()
-                    client = GatewayClient(http_client=self._http_client, **options)
+                    client = GatewayClient(**client_kwargs(values, "sync"))
                     self._pools.sync[key] = client
         return client
 
     def _async_client(self) -> AsyncGatewayClient:
-        key = self._client_key()
+        values = _read_settings(self)
+        key = client_key(values)
         client = self._pools.aio.get(key)
         if client is None:
-            options = self._client_options()
-            client = AsyncGatewayClient(http_client=self._async_http_client, **options)
+            client = AsyncGatewayClient(**client_kwargs(values, "async"))
             self._pools.aio[key] = client
         return client
 
@@ -361,11 +377,12 @@ class AssemblyAI(FunctionCallingLLM):
         if not kwargs and not self.additional_kwargs:
             # Most calls: nothing to merge, so no layered dicts to build and filter.
             return self._field_request(messages), {}
-        options = {k: kwargs[k] for k in _CALL_OPTIONS if k in kwargs}
+        refuse_client_settings(kwargs, "AssemblyAI")
+        options = {k: kwargs[k] for k in CALL_OPTIONS if k in kwargs}
         call = {
             k: v
             for k, v in kwargs.items()
-            if k not in _FRAMEWORK_KWARGS and k not in _CALL_OPTIONS
+            if k not in _FRAMEWORK_KWARGS and k not in CALL_OPTIONS
         }
         if call.get("tools") is not None:
             call["tools"] = to_gateway_tools(call["tools"]) or None
@@ -375,15 +392,9 @@ class AssemblyAI(FunctionCallingLLM):
         return {k: v for k, v in request.items() if v is not None}, options
 
     def _field_request(self, messages: Sequence[ChatMessage]) -> dict[str, Any]:
-        """The model, the messages and the fields that are set."""
-        request: dict[str, Any] = {
-            "model": self.model,
-            "messages": to_gateway_messages(messages),
-        }
-        values = _read_request_fields(self)
-        for name, value in zip(_REQUEST_FIELDS, values, strict=True):
-            if value is not None:
-                request[name] = value
+        """The declared fields that are set (the model among them), and the messages."""
+        request = request_fields(_read_fields(self))
+        request["messages"] = to_gateway_messages(messages)
         return request
 
     def _chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:

@@ -77,7 +77,8 @@ class TranscriptQueryEngine(CustomQueryEngine):
         kwargs = {"transcript_id": self.transcript_id}
         if self.streaming:
             stream = self.llm.stream_complete(self._text(query_str), **kwargs)
-            return StreamingResponse(_deltas(stream), metadata=self._metadata())
+            metadata = self._metadata()
+            return StreamingResponse(_deltas(stream, metadata), metadata=metadata)
         answer = self.llm.complete(self._text(query_str), **kwargs)
         return Response(answer.text, metadata=self._metadata(answer))
 
@@ -86,16 +87,29 @@ class TranscriptQueryEngine(CustomQueryEngine):
         kwargs = {"transcript_id": self.transcript_id}
         if self.streaming:
             stream = await self.llm.astream_complete(self._text(query_str), **kwargs)
-            return AsyncStreamingResponse(_adeltas(stream), metadata=self._metadata())
+            metadata = self._metadata()
+            return AsyncStreamingResponse(_adeltas(stream, metadata), metadata=metadata)
         answer = await self.llm.acomplete(self._text(query_str), **kwargs)
         return Response(answer.text, metadata=self._metadata(answer))
 
 
-def _deltas(stream: CompletionResponseGen) -> Generator[str, None, None]:
+def _deltas(
+    stream: CompletionResponseGen, metadata: dict[str, Any]
+) -> Generator[str, None, None]:
+    """The text deltas; at the end, the last response's usage, model, ... go into `metadata`."""
+    response = None
     for response in stream:
         yield response.delta or ""
+    if response is not None:
+        metadata.update(response.additional_kwargs)
 
 
-async def _adeltas(stream: CompletionResponseAsyncGen) -> AsyncGenerator[str, None]:
+async def _adeltas(
+    stream: CompletionResponseAsyncGen, metadata: dict[str, Any]
+) -> AsyncGenerator[str, None]:
+    """Async `_deltas`."""
+    response = None
     async for response in stream:
         yield response.delta or ""
+    if response is not None:
+        metadata.update(response.additional_kwargs)

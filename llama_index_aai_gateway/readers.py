@@ -1,8 +1,8 @@
 """`AssemblyAITranscriptReader`: AssemblyAI transcripts as LlamaIndex `Document`s.
 
 A thin wrapper: fetching, content modes, metadata, concurrency and progress all
-live in `aai_gateway.transcripts.TranscriptDocumentLoader`, shared with the LangChain loader,
-so both frameworks load the same documents.
+live in the core (`aai_gateway.adapters.TranscriptSource`), shared with the
+LangChain loader, so both frameworks load the same documents.
 """
 
 from __future__ import annotations
@@ -13,9 +13,7 @@ from typing import Any
 from llama_index.core.readers.base import BaseReader
 from llama_index.core.schema import Document
 
-from aai_gateway import (
-    TranscriptDocument,
-)
+from aai_gateway import TranscriptDocument
 from aai_gateway.adapters import TranscriptSource
 
 __all__ = ["EMBED_METADATA_KEYS", "LLM_METADATA_KEYS", "AssemblyAITranscriptReader"]
@@ -44,16 +42,14 @@ def to_document(document: TranscriptDocument) -> Document:
 
 
 class AssemblyAITranscriptReader(TranscriptSource, BaseReader):
-    """Reads AssemblyAI transcripts as documents, by reference or by content.
+    """Reads AssemblyAI transcripts as LlamaIndex documents, by reference or by content.
 
-    In `reference` mode (the default) each transcript becomes one document whose
-    text is a `transcript_ref`: no HTTP request is made, and `AssemblyAI` turns
-    the reference into the gateway's `{{ transcript }}` tag, so the transcript is
-    injected server-side and never downloaded. The content modes (`text`,
-    `sentences`, `paragraphs`, `utterances`, `srt`, `vtt`) fetch the transcripts
-    for retrieval pipelines, with small flat metadata (`transcript_id`, `mode`,
-    `index`, `start_ms`, `end_ms`, `speaker`, `source`, ...) and stable document
-    ids (`{transcript_id}:{mode}:{index}`).
+    By reference (the default mode, no HTTP request), a document's text is a
+    `transcript_ref` that `AssemblyAI` sends as the gateway's `{{ transcript }}`
+    tag; by content, documents feed indexes and retrievers, with the metadata
+    embeddings and the LLM see kept small (`to_document`). The modes, metadata,
+    ids and options are those of `aai_gateway.adapters.TranscriptSource`, shared
+    with the LangChain loader.
 
     Example:
         ```python
@@ -65,16 +61,10 @@ class AssemblyAITranscriptReader(TranscriptSource, BaseReader):
         ```
 
     Args:
-        transcript_ids: The transcripts to load; leave out to take the account's
-            recent transcripts (newest first) through the list filters.
-        **options: `mode`, `api_key`, `region`, `base_url` (the REST API root),
-            the list filters (`status`, `created_on`, `before_id`, `after_id`,
-            `limit`, `max_transcripts`), `skip_incomplete`, `max_concurrency`,
-            `show_progress`, `timeout`, `max_retries`, `http_client`,
-            `http_async_client`: see `aai_gateway.transcripts.TranscriptLoaderOptions`.
-
-    Raises:
-        ValueError: an unknown mode, a malformed id or a bad `max_concurrency`.
+        transcript_ids: The transcripts to load (default: the account's recent ones).
+        **options: `mode`, `api_key`, `region`, `transcript_base_url`, `base_url`,
+            the list filters, `max_concurrency`, ...: see
+            `aai_gateway.transcripts.TranscriptLoaderOptions`.
     """
 
     def lazy_load_data(self, *args: Any, **load_kwargs: Any) -> Iterator[Document]:

@@ -10,19 +10,14 @@ the result match `langchain_aai_gateway.summarize_transcripts`.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine, Mapping, Sequence
+from collections.abc import Coroutine, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
 from llama_index.core.llms import LLM
 
-from aai_gateway.adapters import (
-    build_combine_prompt,
-    build_summary_prompt,
-    check_concurrency,
-    check_transcript_ids,
-)
+from aai_gateway.adapters import SummaryRun
 from aai_gateway.transcripts import (
     DEFAULT_COMBINE_INSTRUCTIONS,
     DEFAULT_SUMMARY_INSTRUCTIONS,
@@ -49,18 +44,8 @@ async def _gather_or_cancel(calls: Sequence[Coroutine[Any, Any, str]]) -> list[s
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
-def build_map_messages(transcript_id: str, instructions: str) -> list[ChatMessage]:
-    """The per-meeting request: the transcript by reference, then the instructions."""
-    text = build_summary_prompt(transcript_id, instructions)
-    return [ChatMessage(role=MessageRole.USER, content=text)]
-
-
-def build_combine_messages(
-    summaries: Mapping[str, str], instructions: str
-) -> list[ChatMessage]:
-    """The combining request: the instructions, then one section per meeting."""
-    text = build_combine_prompt(summaries, instructions)
-    return [ChatMessage(role=MessageRole.USER, content=text)]
+def _as_messages(prompt: str) -> list[ChatMessage]:
+    return [ChatMessage(role=MessageRole.USER, content=prompt)]
 
 
 def summarize_transcripts(
@@ -97,19 +82,17 @@ def summarize_transcripts(
     Raises:
         ValueError: no ids, a malformed id, or a bad `max_concurrency`.
     """
-    ids = check_transcript_ids(transcript_ids)
-    check_concurrency(max_concurrency)
+    run = SummaryRun(
+        transcript_ids, instructions, combine_instructions, max_concurrency
+    )
 
-    def summarize_one(transcript_id: str) -> str:
-        answer = llm.chat(build_map_messages(transcript_id, instructions))
-        return answer.message.content or ""
+    def ask(prompt: str) -> str:
+        return llm.chat(_as_messages(prompt)).message.content or ""
 
-    with ThreadPoolExecutor(max_concurrency) as pool:
-        summaries = dict(zip(ids, pool.map(summarize_one, ids), strict=True))
-    if len(ids) == 1:
-        return TranscriptSummaries(summaries[ids[0]], summaries)
-    combined = llm.chat(build_combine_messages(summaries, combine_instructions))
-    return TranscriptSummaries(combined.message.content or "", summaries)
+    with ThreadPoolExecutor(run.max_concurrency) as pool:
+        answers = list(pool.map(ask, run.map_prompts()))
+    prompt = run.combine_prompt(answers)
+    return run.result(None if prompt is None else ask(prompt))
 
 
 async def asummarize_transcripts(
@@ -121,18 +104,16 @@ async def asummarize_transcripts(
     max_concurrency: int = 5,
 ) -> TranscriptSummaries:
     """The async twin of `summarize_transcripts` (same arguments, same result)."""
-    ids = check_transcript_ids(transcript_ids)
-    check_concurrency(max_concurrency)
-    gate = asyncio.Semaphore(max_concurrency)
+    run = SummaryRun(
+        transcript_ids, instructions, combine_instructions, max_concurrency
+    )
+    gate = asyncio.Semaphore(run.max_concurrency)
 
-    async def summarize_one(transcript_id: str) -> str:
+    async def ask(prompt: str) -> str:
         async with gate:
-            answer = await llm.achat(build_map_messages(transcript_id, instructions))
+            answer = await llm.achat(_as_messages(prompt))
         return answer.message.content or ""
 
-    answers = await _gather_or_cancel([summarize_one(i) for i in ids])
-    summaries = dict(zip(ids, answers, strict=True))
-    if len(ids) == 1:
-        return TranscriptSummaries(summaries[ids[0]], summaries)
-    combined = await llm.achat(build_combine_messages(summaries, combine_instructions))
-    return TranscriptSummaries(combined.message.content or "", summaries)
+    answers = await _gather_or_cancel([ask(p) for p in run.map_prompts()])
+    prompt = run.combine_prompt(answers)
+    return run.result(None if prompt is None else await ask(prompt))

@@ -82,7 +82,10 @@ def load(
 
     def make(*ids: str, **options: Any) -> list[Doc]:
         loader = loader_cls(
-            list(ids) if ids else None, api_key=TEST_KEY, base_url=rest, **options
+            list(ids) if ids else None,
+            api_key=TEST_KEY,
+            transcript_base_url=rest,
+            **options,
         )
         return collect(loader, mode)
 
@@ -117,7 +120,7 @@ def test_reference_mode_is_the_default_and_makes_no_request(
 
 
 def test_reference_mode_needs_no_key(loader_cls: Any, mode: str, emulator: Any) -> None:
-    reader = loader_cls([SUPPORT], base_url="http://127.0.0.1:9")
+    reader = loader_cls([SUPPORT], transcript_base_url="http://127.0.0.1:9")
     assert [d.id for d in collect(reader, mode)] == [f"{SUPPORT}:reference:0"]
 
 
@@ -265,7 +268,7 @@ def test_region_selects_the_rest_host_and_base_url_wins(loader_cls: Any) -> None
         loader_cls(region="eu").transcript_base_url == "https://api.eu.assemblyai.com"
     )
     assert loader_cls().transcript_base_url == "https://api.assemblyai.com"
-    eu_with_root = loader_cls(region="eu", base_url="http://127.0.0.1:9/")
+    eu_with_root = loader_cls(region="eu", transcript_base_url="http://127.0.0.1:9/")
     assert eu_with_root.transcript_base_url == "http://127.0.0.1:9"
 
 
@@ -301,7 +304,7 @@ def test_key_comes_from_the_environment(
 ) -> None:
     monkeypatch.setenv("ASSEMBLYAI_API_KEY", TEST_KEY)
     reader = loader_cls(
-        [SUPPORT], mode="text", base_url=emulator_server[1].rest_base_url
+        [SUPPORT], mode="text", transcript_base_url=emulator_server[1].rest_base_url
     )
     assert len(collect(reader, mode)) == 1
     assert emulator.requests[0].headers["authorization"] == TEST_KEY
@@ -314,7 +317,7 @@ def test_identified_speakers_name_the_sentences(
         PLANNING,
         mode="sentences",
         identify_speakers={"known_values": ["Dana", "Lee", "Sam"]},
-        gateway_base_url=emulator_server[1].base_url,
+        base_url=emulator_server[1].base_url,
     )
     lee = [d for d in docs if d.metadata["speaker"] == "B"]
     assert lee

@@ -156,8 +156,8 @@ def test_loader_names_speakers_and_translates(
     options: Any = {
         "mode": "utterances",
         "api_key": "test-key",
-        "base_url": server.rest_base_url,
-        "gateway_base_url": server.base_url,
+        "transcript_base_url": server.rest_base_url,
+        "base_url": server.base_url,
         "identify_speakers": {"known_values": ["Jordan", "Maria"]},
         "translate_to": ["es"],
     }

@@ -42,7 +42,10 @@ def load(mode: str, emulator_server: Any, emulator: Any) -> Load:
 
     def make(*ids: str, **options: Any) -> list[Document]:
         loader = AssemblyAITranscriptLoader(
-            list(ids) if ids else None, api_key=TEST_KEY, base_url=rest, **options
+            list(ids) if ids else None,
+            api_key=TEST_KEY,
+            transcript_base_url=rest,
+            **options,
         )
         return collect(loader, mode)
 
@@ -69,6 +72,6 @@ def test_load_and_aload_agree(emulator_server: Any, emulator: Any) -> None:
         [SUPPORT, PLANNING],
         mode="utterances",
         api_key=TEST_KEY,
-        base_url=emulator_server[1].rest_base_url,
+        transcript_base_url=emulator_server[1].rest_base_url,
     )
     assert loader.load() == asyncio.run(loader.aload())

@@ -42,8 +42,8 @@ def load(server: Any, how: str, **options: Any) -> list[Document]:
     loader = AssemblyAITranscriptLoader(
         [PLANNING],
         api_key=TEST_KEY,
-        base_url=server.rest_base_url,
-        gateway_base_url=server.base_url,
+        transcript_base_url=server.rest_base_url,
+        base_url=server.base_url,
         **options,
     )
     if how == "sync":

@@ -174,7 +174,9 @@ async def test_runnable_parallel_formats_loaded_reference_documents(
     llm: ChatAssemblyAI, emulator_server: Any, emulator: Any, mode: str
 ) -> None:
     loader = AssemblyAITranscriptLoader(
-        [SUPPORT], api_key=TEST_KEY, base_url=emulator_server[1].rest_base_url
+        [SUPPORT],
+        api_key=TEST_KEY,
+        transcript_base_url=emulator_server[1].rest_base_url,
     )
     retriever: RunnableLambda[str, list[Document]] = RunnableLambda(
         lambda _question: loader.load()
@@ -298,7 +300,7 @@ def test_by_reference_sends_20x_fewer_bytes_and_downloads_nothing(
         [meeting],
         mode="text",
         api_key=TEST_KEY,
-        base_url=emulator_server[1].rest_base_url,
+        transcript_base_url=emulator_server[1].rest_base_url,
     ).load()
     emulator.reset()
     inline = chain.invoke({"meeting": text.page_content, "question": question})

@@ -149,7 +149,7 @@ def make_llm(fake: FakeGateway) -> Iterator[Callable[..., AssemblyAI]]:
             **fields,
         }
         return AssemblyAI(
-            http_client=sync_client, async_http_client=async_client, **options
+            http_client=sync_client, http_async_client=async_client, **options
         )
 
     yield make

@@ -163,7 +163,7 @@ def test_transcript_question_by_reference(
         live_llm, "Summarize: {{ transcript }}", transcript_id=transcript_id
     )
     assert response.text.split(". ")[0] in text  # a summary quoted from the call
-    bound = live_llm.for_transcript(transcript_id)
+    bound = live_llm.with_transcript(transcript_id)
     chunks = call.stream_complete(bound, "Who called? {{ transcript }}")
     assert chunks[-1].text.startswith("Thank you for calling Northwind")
 
@@ -267,7 +267,7 @@ def test_query_engine_with_a_transcript_bound_llm(
         "Question: {query_str}\nAnswer:"
     )
     engine = index.as_query_engine(
-        llm=live_llm.for_transcript(transcript_id),
+        llm=live_llm.with_transcript(transcript_id),
         text_qa_template=template,
         similarity_top_k=1,
     )

@@ -428,7 +428,7 @@ def test_transcript_without_the_exact_tag_fails_before_sending(
 def test_auto_placement_adds_the_tag(
     call: Caller, fake: FakeGateway, make_llm: Any
 ) -> None:
-    llm = make_llm(transcript_placement="auto")
+    llm = make_llm(transcript_tag_placement="auto")
     call.chat(llm, USER, transcript_id="t1")
     assert "{{ transcript }}" in fake.last["messages"][0]["content"]
 
@@ -436,7 +436,7 @@ def test_auto_placement_adds_the_tag(
 def test_copies_share_one_pool_even_before_first_use(
     fake: FakeGateway, llm: AssemblyAI
 ) -> None:
-    bound = llm.for_transcript("t2")
+    bound = llm.with_transcript("t2")
     bound.complete("Q: {{ transcript }}")
     llm.complete("Q")
     assert len(llm._pools.sync) == 1
@@ -451,7 +451,7 @@ def test_copies_share_one_pool_even_before_first_use(
         ("region", "eu"),
         ("timeout", 5.0),
         ("max_retries", 0),
-        ("transcript_placement", "auto"),
+        ("transcript_tag_placement", "auto"),
         ("inline_transcripts", True),
         ("transcript_base_url", "http://other.test"),
         ("stream_chunk_timeout", None),
@@ -466,18 +466,12 @@ def test_a_changed_client_field_gets_its_own_pool(field: str, value: Any) -> Non
     second = llm._sync_client()
     assert second is not first
     assert len(llm._pools.sync) == 2
-    assert (
-        llm._client_options()[
-            "tag_placement" if field == "transcript_placement" else field
-        ]
-        == value
-    )
 
 
-def test_for_transcript_is_a_cheap_copy(
+def test_with_transcript_is_a_cheap_copy(
     call: Caller, fake: FakeGateway, llm: AssemblyAI
 ) -> None:
-    bound = llm.for_transcript("t2")
+    bound = llm.with_transcript("t2")
     assert llm.transcript_id is None
     assert bound.transcript_id == "t2"
     call.complete(bound, "Q: {{ transcript }}")
@@ -559,7 +553,7 @@ def test_constructor_and_metadata_load_no_certificates(
     monkeypatch.setattr(ssl, "create_default_context", lambda *a, **k: calls.append(a))
     llm = AssemblyAI(api_key="test-key", region="eu")
     assert llm.metadata.context_window == 200_000
-    llm.for_transcript("t1")
+    llm.with_transcript("t1")
     assert calls == []
 
 

@@ -44,22 +44,35 @@ def test_answers_from_the_injected_transcript(
     assert sent["messages"][0]["content"].count("{{ transcript }}") == 1
 
 
-def test_streams(mode: str, live_llm: AssemblyAI) -> None:
+def test_streams_and_ends_with_the_usage(
+    mode: str, live_llm: AssemblyAI, emulator: Any
+) -> None:
     engine = TranscriptQueryEngine(llm=live_llm, transcript_id=SUPPORT, streaming=True)
     if mode == "sync":
         streamed = engine.query("Who called?")
         assert isinstance(streamed, StreamingResponse)
+        assert streamed.metadata == {"transcript_id": SUPPORT}  # nothing read yet
         text = "".join(streamed.response_gen)
     else:
 
-        async def collect() -> str:
+        async def collect() -> tuple[str, Any]:
             response = await engine.aquery("Who called?")
             assert isinstance(response, AsyncStreamingResponse)
-            return "".join([t async for t in response.async_response_gen()])
+            assert response.metadata == {"transcript_id": SUPPORT}
+            return "".join([t async for t in response.async_response_gen()]), response
 
-        text = run_closing(live_llm, collect())
+        text, streamed = run_closing(live_llm, collect())
     assert text.startswith("Thank you for calling")  # the question, not the prompt
     assert "Northwind support" in text
+    # Once read, the metadata has the usage and the model, as a plain `query`'s.
+    metadata = streamed.metadata
+    assert metadata["transcript_id"] == SUPPORT
+    assert metadata["input_tokens"] > 100
+    assert metadata["output_tokens"] > 0
+    assert (
+        metadata["total_tokens"] == metadata["input_tokens"] + metadata["output_tokens"]
+    )
+    assert metadata["model"] == live_llm.model
 
 
 def test_a_prompt_without_the_exact_tag_is_refused(live_llm: AssemblyAI) -> None:

@@ -44,7 +44,10 @@ def load(mode: str, emulator_server: Any, emulator: Any) -> Load:
 
     def make(*ids: str, **options: Any) -> list[Document]:
         reader = AssemblyAITranscriptReader(
-            list(ids) if ids else None, api_key=TEST_KEY, base_url=rest, **options
+            list(ids) if ids else None,
+            api_key=TEST_KEY,
+            transcript_base_url=rest,
+            **options,
         )
         return collect(reader, mode)
 
@@ -101,7 +104,7 @@ def test_every_entry_point_gives_the_same_documents(emulator_server: Any) -> Non
         [SUPPORT, PLANNING],
         mode="utterances",
         api_key=TEST_KEY,
-        base_url=emulator_server[1].rest_base_url,
+        transcript_base_url=emulator_server[1].rest_base_url,
     )
     loaded = reader.load_data()
     assert list(reader.lazy_load_data()) == loaded
@@ -152,7 +155,7 @@ def test_same_documents_as_the_langchain_loader(
     options: dict[str, Any] = {
         "mode": content_mode,
         "api_key": TEST_KEY,
-        "base_url": emulator_server[1].rest_base_url,
+        "transcript_base_url": emulator_server[1].rest_base_url,
     }
     ours = AssemblyAITranscriptReader([DEBRIEF], **options).load_data()
     theirs = loaders.AssemblyAITranscriptLoader([DEBRIEF], **options).load()

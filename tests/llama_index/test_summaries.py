@@ -106,7 +106,7 @@ class Summarize:
         async def main() -> TranscriptSummaries:
             transport = AsyncCountingTransport(self.counter)
             async with httpx.AsyncClient(transport=transport) as http:
-                llm = self._llm(async_http_client=http)
+                llm = self._llm(http_async_client=http)
                 return await asummarize_transcripts(llm, ids, **options)
 
         return asyncio.run(main())

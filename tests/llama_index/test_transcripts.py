@@ -167,11 +167,11 @@ def test_later_references_become_a_pointer(llm: AssemblyAI, emulator: Any) -> No
 
 
 def test_a_bound_transcript_must_agree(llm: AssemblyAI, emulator: Any) -> None:
-    llm.for_transcript(SUPPORT).complete(f"{transcript_ref(SUPPORT)} Who?")
+    llm.with_transcript(SUPPORT).complete(f"{transcript_ref(SUPPORT)} Who?")
     assert_one_request_by_reference(emulator, SUPPORT)
     emulator.reset()
     with pytest.raises(ValueError, match="pass one or the other"):
-        llm.for_transcript(PLANNING).complete(f"{transcript_ref(SUPPORT)} Who?")
+        llm.with_transcript(PLANNING).complete(f"{transcript_ref(SUPPORT)} Who?")
     assert emulator.requests == []
 
 
@@ -181,7 +181,9 @@ def test_a_bound_transcript_must_agree(llm: AssemblyAI, emulator: Any) -> None:
 def test_summary_index_over_reference_documents(
     llm: AssemblyAI, emulator_server: Any, emulator: Any, mode: str
 ) -> None:
-    reader = AssemblyAITranscriptReader([SUPPORT], base_url="http://127.0.0.1:9")
+    reader = AssemblyAITranscriptReader(
+        [SUPPORT], transcript_base_url="http://127.0.0.1:9"
+    )
     engine = SummaryIndex.from_documents(reader.load_data()).as_query_engine(llm=llm)
     question = "Who answered the call?"
     if mode == "sync":
@@ -333,7 +335,7 @@ def test_by_reference_sends_20x_fewer_bytes_and_downloads_nothing(
         [meeting],
         mode="text",
         api_key=TEST_KEY,
-        base_url=emulator_server[1].rest_base_url,
+        transcript_base_url=emulator_server[1].rest_base_url,
     ).load_data()
     emulator.reset()
     inline = llm.predict(prompt, meeting=text.text, question=question)

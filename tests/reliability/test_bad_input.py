@@ -235,7 +235,11 @@ def test_bad_input_is_refused_before_sending(
         ("llama_index", {"max_tokens": 0}, "max_tokens"),
         ("llama_index", {"max_retries": -1}, "max_retries"),
         ("llama_index", {"timeout": 0}, "timeout"),
-        ("llama_index", {"transcript_placement": "anywhere"}, "transcript_placement"),
+        (
+            "llama_index",
+            {"transcript_tag_placement": "anywhere"},
+            "transcript_tag_placement",
+        ),
     ],
 )
 def test_bad_settings_are_refused_at_construction_or_first_call(
