@@ -58,7 +58,9 @@ def main() -> None:
 
         # 2. Chunked RAG: download paragraphs, keep the best three, send them inline.
         loader = AssemblyAITranscriptLoader(
-            [setup.meeting_id], mode="paragraphs", transcript_base_url=setup.rest_base_url
+            [setup.meeting_id],
+            mode="paragraphs",
+            transcript_base_url=setup.rest_base_url,
         )
         chunks = top_chunks(loader.load(), QUESTION)
         context = "\n\n".join(doc.page_content for doc in chunks)

@@ -27,7 +27,9 @@ QA_PROMPT = PromptTemplate(
 def main() -> None:
     with gateway(count=3) as setup:
         reader = AssemblyAITranscriptReader(
-            setup.meeting_ids, mode="utterances", transcript_base_url=setup.rest_base_url
+            setup.meeting_ids,
+            mode="utterances",
+            transcript_base_url=setup.rest_base_url,
         )
         documents = reader.load_data()
         print(

@@ -585,7 +585,7 @@ def test_tag_placement_under_both_names_or_a_bad_one_is_refused(cls: type) -> No
 def test_strict_placement_refuses_a_request_without_the_tag(gateway: Make) -> None:
     gw = gateway(ok)
     with pytest.raises(
-        ValueError, match="no message contains.*transcript_tag_placement='auto'"
+        ValueError, match=r"no message contains.*transcript_tag_placement='auto'"
     ):
         gw.chat(TRANSCRIPT_REQUEST)
     assert gw.requests == []
