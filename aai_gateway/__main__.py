@@ -1,11 +1,7 @@
-"""`python -m aai_gateway demo`: the `aai-gateway` command line.
-
-The command lives in `aai_gateway_demo`, which imports both adapters, so it stays
-outside the core's import graph and is started here by module name.
-"""
+"""`python -m aai_gateway batch|demo`: the `aai-gateway` command line (`aai_gateway._cli`)."""
 
 from __future__ import annotations
 
-import runpy
+from aai_gateway._cli import main
 
-runpy.run_module("aai_gateway_demo", run_name="__main__", alter_sys=True)
+raise SystemExit(main())

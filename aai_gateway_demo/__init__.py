@@ -117,7 +117,7 @@ def run(out: TextIO, *, live: bool = False, model: str = DEFAULT_MODEL) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """The `aai-gateway` command line."""
+    """`aai-gateway demo` (the `aai-gateway` command, `aai_gateway._cli`, hands `demo ...` here)."""
     parser = argparse.ArgumentParser(
         prog="aai-gateway", description=__doc__.splitlines()[0] if __doc__ else None
     )

@@ -16,6 +16,7 @@ import platform
 import sys
 from collections.abc import Callable
 
+from benchmarks._batch import batch_runs
 from benchmarks._contenders import Clients
 from benchmarks._cpu import per_call, per_chunk, per_chunk_async
 from benchmarks._emulator import emulator_process
@@ -57,7 +58,7 @@ def _delayed(only: set[str], clients: Clients, report: Report, quick: bool) -> N
 
 PLAIN = ("call", "chunk", "achunk", "memory")
 DELAYED = ("first-token", "concurrency")
-SCENARIOS = (*PLAIN, *DELAYED, "construction", "imports", "large-event")
+SCENARIOS = (*PLAIN, *DELAYED, "construction", "imports", "large-event", "batch")
 
 
 def _settled(clients: Clients) -> Clients:
@@ -86,6 +87,8 @@ def run(quick: bool, only: set[str]) -> Report:
         imports(report)
     if "large-event" in only:
         large_event(report, rounds=3 if quick else 7)
+    if "batch" in only:
+        batch_runs(report, quick)
     return report
 
 

@@ -21,6 +21,7 @@ PUBLIC_CORE_MODULES = frozenset(
     {
         "aai_gateway",
         "aai_gateway.adapters",
+        "aai_gateway.batch",
         "aai_gateway.errors",
         "aai_gateway.testing",
         "aai_gateway.transcripts",
