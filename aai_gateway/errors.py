@@ -17,48 +17,6 @@ Example:
 
 from __future__ import annotations
 
-from aai_gateway._exceptions import (
-    APIConnectionError,
-    APIError,
-    APIResponseValidationError,
-    APIStatusError,
-    APIStreamError,
-    APITimeoutError,
-    AssemblyAIGatewayError,
-    AuthenticationError,
-    BadRequestError,
-    ConflictError,
-    InternalServerError,
-    MissingAPIKeyError,
-    NotFoundError,
-    PermissionDeniedError,
-    RateLimitError,
-    StreamInterruptedError,
-    StreamTimeoutError,
-    TranscriptNotFoundError,
-    TranscriptNotReadyError,
-    UnprocessableEntityError,
-)
-
-__all__ = [
-    "APIConnectionError",
-    "APIError",
-    "APIResponseValidationError",
-    "APIStatusError",
-    "APIStreamError",
-    "APITimeoutError",
-    "AssemblyAIGatewayError",
-    "AuthenticationError",
-    "BadRequestError",
-    "ConflictError",
-    "InternalServerError",
-    "MissingAPIKeyError",
-    "NotFoundError",
-    "PermissionDeniedError",
-    "RateLimitError",
-    "StreamInterruptedError",
-    "StreamTimeoutError",
-    "TranscriptNotFoundError",
-    "TranscriptNotReadyError",
-    "UnprocessableEntityError",
-]
+# Every class of the error tree: `_exceptions.__all__` is the one list of them.
+from aai_gateway._exceptions import *  # noqa: F403
+from aai_gateway._exceptions import __all__ as __all__
