@@ -87,6 +87,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=30,
         help="requests per key per model per minute; 0 disables (default: %(default)s)",
     )
+    _add_behaviour_options(parser)
+    return parser
+
+
+def _add_behaviour_options(parser: argparse.ArgumentParser) -> None:
+    """The options that shape what the emulator keeps, waits for and accepts."""
     parser.add_argument(
         "--record-limit",
         type=int,
@@ -125,7 +131,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="override --unconfirmed for one rule; repeat for more. Rules: "
         + ", ".join(UNCONFIRMED_RULES),
     )
-    return parser
 
 
 def unconfirmed_option(
