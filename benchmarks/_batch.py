@@ -27,8 +27,6 @@ import asyncio
 import contextlib
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -41,7 +39,7 @@ import httpx
 from aai_gateway import AsyncGatewayClient
 from aai_gateway.batch import BatchSummary, TranscriptBatch
 from aai_gateway.batch._pacing import HEADROOM
-from benchmarks._emulator import API_KEY, MODEL, _free_port, _wait_ready
+from benchmarks._emulator import API_KEY, MODEL, child_emulator
 from benchmarks._report import Report
 
 LIMIT = 1200
@@ -54,23 +52,9 @@ PROMPT = "What was agreed, and who owns the follow-up?"
 @contextlib.contextmanager
 def _emulator(limit: int | None, count: int) -> Iterator[str]:
     """An emulator with `count` meetings in a child process; yields its root URL."""
-    port = _free_port()
-    command = [sys.executable, "-m", "benchmarks._batch", "--port", str(port)]
-    command += ["--count", str(count), "--limit", str(limit or 0)]
-    process = subprocess.Popen(  # noqa: S603 (our own interpreter, fixed args)
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    root = f"http://127.0.0.1:{port}"
-    try:
-        _wait_ready(f"{root}/v1", process)
+    args = ["--count", str(count), "--limit", str(limit or 0)]
+    with child_emulator("benchmarks._batch", args) as root:
         yield root
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def _batch(root: str, out: Path, count: int) -> TranscriptBatch:

@@ -35,19 +35,18 @@ def _wait_ready(base_url: str, process: subprocess.Popen[bytes]) -> None:
 
 
 @contextlib.contextmanager
-def emulator_process(delay: float = 0.0) -> Iterator[str]:
-    """An emulator in a child process; yields its `/v1` base URL."""
+def child_emulator(module: str, args: list[str]) -> Iterator[str]:
+    """`python -m module --port PORT *args` in a child process, stopped on exit;
+    yields its root URL once its `/v1` answers."""
     port = _free_port()
-    command = [sys.executable, "-m", "benchmarks._serve", "--port", str(port)]
+    command = [sys.executable, "-m", module, "--port", str(port), *args]
     process = subprocess.Popen(  # noqa: S603 (our own interpreter, fixed args)
-        [*command, "--delay", str(delay)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    base_url = f"http://127.0.0.1:{port}/v1"
+    root = f"http://127.0.0.1:{port}"
     try:
-        _wait_ready(base_url, process)
-        yield base_url
+        _wait_ready(f"{root}/v1", process)
+        yield root
     finally:
         process.terminate()
         try:
@@ -55,3 +54,10 @@ def emulator_process(delay: float = 0.0) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@contextlib.contextmanager
+def emulator_process(delay: float = 0.0) -> Iterator[str]:
+    """An emulator in a child process; yields its `/v1` base URL."""
+    with child_emulator("benchmarks._serve", ["--delay", str(delay)]) as root:
+        yield f"{root}/v1"
