@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from aai_gateway._config import DEFAULT_MAX_TOKENS
 from aai_gateway._http.streaming import ChunkAccumulator
-from aai_gateway._prototype import Prototype
 from aai_gateway._settings import (
     CALL_OPTIONS,
     CLIENT_SETTING_NAMES,
@@ -30,6 +29,7 @@ from aai_gateway._settings import (
     request_fields,
     warn_renamed,
 )
+from aai_gateway._speedups import Prototype
 from aai_gateway._tools import resolve_tool_choice
 from aai_gateway._transcripts._loader import TranscriptSource
 from aai_gateway._transcripts._map_reduce import (

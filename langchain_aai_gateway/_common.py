@@ -198,11 +198,7 @@ class GatewayModelMixin(BaseModel):
         """The core client of `kind`, built on first use and rebuilt if settings change."""
         values = _read_settings(self)
         key = client_key(values)
-        # Read from the private-attribute slot: `self._clients` misses the whole
-        # (deep) class hierarchy before pydantic's `__getattr__` finds it, ~2.5 us
-        # on every call.
-        clients: dict[str, tuple[tuple[Any, ...], Any]]
-        clients = self.__pydantic_private__["_clients"]  # type: ignore[index]
+        clients: dict[str, tuple[tuple[Any, ...], Any]] = self._clients
         cached = clients.get(kind)
         if cached is None or cached[0] != key:
             # Threads sharing one model must not each build (and leak) a pool.

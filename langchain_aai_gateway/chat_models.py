@@ -69,16 +69,6 @@ class ChatAssemblyAI(GatewayModelMixin, BaseChatModel):
     def _identifying_params(self) -> dict[str, Any]:
         return self._gateway_identifying_params()
 
-    def _get_invocation_params(
-        self, stop: list[str] | None = None, **kwargs: Any
-    ) -> dict[str, Any]:
-        # The dict `BaseChatModel` builds, without its detour through the deprecated
-        # `dict()` under a warnings filter, which cost more than the dict on every call.
-        params = self._identifying_params
-        params["_type"] = self._llm_type
-        params["stop"] = stop
-        return {**params, **kwargs}
-
     def _get_ls_params(
         self, stop: list[str] | None = None, **kwargs: Any
     ) -> LangSmithParams:

@@ -414,7 +414,7 @@ _TEXT_BLOCK = Prototype(TextBlock(text=""))
 def _text_response(text: str, chunk: ChatCompletionChunk) -> ChatResponse:
     """What `_full_response` builds when there are no tool calls or thinking yet.
 
-    Copies of prototypes (`aai_gateway._prototype`): validating three pydantic
+    Copies of prototypes (`aai_gateway._speedups`): validating three pydantic
     models per token was most of this function's cost.
     """
     block = _TEXT_BLOCK.copy({"text": text})

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import copy
-import functools
 import operator
 import threading
 from collections.abc import Mapping, Sequence
-from types import MappingProxyType
 from typing import Any, Literal
 
 import httpx
@@ -304,17 +302,6 @@ class AssemblyAI(FunctionCallingLLM):
         """What LlamaIndex needs to budget prompts and pick code paths (no network)."""
         return LLMMetadata(**_metadata_fields(*self._metadata_key()))
 
-    def to_payload(self) -> dict[str, Any]:
-        """The LLM as LlamaIndex's instrumentation reports it (no secrets).
-
-        The same dict as `BaseLLM.to_payload`, kept per model and limits:
-        LlamaIndex asks for it on every call, and building and dumping an
-        `LLMMetadata` each time was ~7 us of a call's own cost.
-        """
-        if type(self).metadata is not AssemblyAI.metadata:
-            return super().to_payload()  # a subclass's own metadata wins
-        return dict(_payload(self.class_name(), *self._metadata_key()))
-
     def _metadata_key(self) -> tuple[str, int | None, int | None]:
         return self.model, self.context_window, self.max_tokens
 
@@ -601,34 +588,22 @@ class AssemblyAI(FunctionCallingLLM):
         return tool_selections(response, error_on_no_tool_call=error_on_no_tool_call)
 
 
-@functools.lru_cache(maxsize=256)
 def _metadata_fields(
     model: str, context_window: int | None, max_tokens: int | None
-) -> Mapping[str, Any]:
+) -> dict[str, Any]:
     """`LLMMetadata` fields for a model and its limits (the bundled table, no I/O)."""
     caps = known_capabilities(model)
     window = context_window or (
         caps.context_window if caps else _UNKNOWN_CONTEXT_WINDOW
     )
-    return MappingProxyType(
-        {
-            "context_window": window,
-            "num_output": max_tokens or DEFAULT_MAX_TOKENS,
-            "is_chat_model": True,
-            "is_function_calling_model": caps is None or caps.supports("tools"),
-            "model_name": model,
-            "system_role": MessageRole.SYSTEM,
-        }
-    )
-
-
-@functools.lru_cache(maxsize=256)
-def _payload(
-    class_name: str, model: str, context_window: int | None, max_tokens: int | None
-) -> Mapping[str, Any]:
-    """`BaseLLM.to_payload` for these fields; callers get a copy (values are immutable)."""
-    metadata = LLMMetadata(**_metadata_fields(model, context_window, max_tokens))
-    return MappingProxyType({"class_name": class_name, **metadata.model_dump()})
+    return {
+        "context_window": window,
+        "num_output": max_tokens or DEFAULT_MAX_TOKENS,
+        "is_chat_model": True,
+        "is_function_calling_model": caps is None or caps.supports("tools"),
+        "model_name": model,
+        "system_role": MessageRole.SYSTEM,
+    }
 
 
 def _tool_choice(

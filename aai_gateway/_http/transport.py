@@ -16,11 +16,12 @@ import os
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 import httpx
 
 from aai_gateway._config import DEFAULT_LIMITS, shared_ssl_context
+from aai_gateway._speedups import use_lazy_cookies
 
 __all__ = [
     "ASYNC_TRANSPORT_ENV",
@@ -33,7 +34,6 @@ ASYNC_TRANSPORT_ENV = "AAI_GATEWAY_ASYNC_TRANSPORT"
 """`auto` (default), `aiohttp` or `httpx`: the async client's connection pool."""
 
 AsyncTransport = Literal["aiohttp", "httpx"]
-_Client = TypeVar("_Client", httpx.Client, httpx.AsyncClient)
 
 
 def chosen_async_transport() -> AsyncTransport:
@@ -59,43 +59,22 @@ def chosen_async_transport() -> AsyncTransport:
     return "aiohttp"
 
 
-class _LazyCookies(httpx.Cookies):
-    """A cookie jar that only parses responses which set a cookie.
-
-    httpx hands every response to `http.cookiejar`, which builds an email message
-    of its headers: about 50 us a response, a tenth of a call's client CPU under
-    load, for a gateway that sets no cookies. A response with `Set-Cookie` is
-    stored exactly as before.
-    """
-
-    def extract_cookies(self, response: httpx.Response) -> None:
-        if "set-cookie" in response.headers:
-            super().extract_cookies(response)
-
-
-def _with_lazy_cookies(client: _Client) -> _Client:
-    # httpx has no public switch for this; its client keeps the jar in `_cookies`.
-    if isinstance(getattr(client, "_cookies", None), httpx.Cookies):
-        client._cookies = _LazyCookies(client.cookies)
-    return client
-
-
 def build_http_client(options: dict[str, Any]) -> httpx.Client:
     """The sync client's own `httpx.Client` with `options` (timeout, limits, verify)."""
-    return _with_lazy_cookies(httpx.Client(**options))
+    return use_lazy_cookies(httpx.Client(**options))
 
 
 def build_async_http_client(options: dict[str, Any]) -> httpx.AsyncClient:
     """An `httpx.AsyncClient` with `options` (timeout, limits, verify) on the chosen pool."""
     if chosen_async_transport() == "httpx":
-        return _with_lazy_cookies(httpx.AsyncClient(**options))
+        return use_lazy_cookies(httpx.AsyncClient(**options))
     # httpx ignores a client's `limits` once a transport is given: set them here.
     # The shared context keeps certificate loading to once per process.
     transport = _guarded_aiohttp_transport()(
         verify=shared_ssl_context(), limits=options.get("limits", DEFAULT_LIMITS)
     )
     client = httpx.AsyncClient(transport=transport, timeout=options.get("timeout"))
-    return _with_lazy_cookies(client)
+    return use_lazy_cookies(client)
 
 
 def _from_aiohttp(exc: BaseException) -> bool:
