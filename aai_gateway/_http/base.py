@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import warnings
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
@@ -144,6 +145,17 @@ class _BaseClient:
         self._models: dict[str, ModelInfo] | None = None
         self._no_stream: set[str] = set()
         self._urls: dict[str, httpx.URL] = {}
+
+    @property
+    def tag_placement(self) -> TagPlacement:
+        """Deprecated: `transcript_tag_placement`'s name before 0.2."""
+        warnings.warn(
+            f"`{type(self).__name__}.tag_placement` is now `transcript_tag_placement`;"
+            " the old name goes in the next release (docs/migration.md)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.transcript_tag_placement
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r})"

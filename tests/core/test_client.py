@@ -521,7 +521,7 @@ def test_every_sync_method_has_an_async_twin(sync_name: str, async_name: str) ->
     public_sync = {n for n in dir(GatewayClient) if not n.startswith("_")}
     public_async = {n for n in dir(AsyncGatewayClient) if not n.startswith("_")}
     assert {
-        ("a" + n) for n in public_sync - {"supports", "base_url"}
+        ("a" + n) for n in public_sync - {"supports", "base_url", "tag_placement"}
     } <= public_async | {"abase_url"}
 
 
@@ -570,6 +570,21 @@ def test_the_tag_placement_warning_points_at_the_caller(cls: type) -> None:
         client = cls(tag_placement="auto")
     assert w[0].filename == __file__
     assert client.transcript_tag_placement == "auto"
+
+
+@pytest.mark.parametrize(
+    "cls", [GatewayClient, AsyncGatewayClient], ids=["sync", "async"]
+)
+def test_the_old_tag_placement_attribute_warns_and_reads_the_new_one(
+    cls: type,
+) -> None:
+    client = cls(transcript_tag_placement="auto")
+    with pytest.warns(
+        DeprecationWarning, match="is now `transcript_tag_placement`"
+    ) as w:
+        assert client.tag_placement == "auto"
+    assert w[0].filename == __file__
+    assert cls.__name__ in str(w[0].message)
 
 
 @pytest.mark.parametrize(
