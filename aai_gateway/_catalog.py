@@ -13,9 +13,45 @@ import difflib
 import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from aai_gateway._config import Region
+
+PriceRegion = Literal["us", "eu", "global"]
+"""Where a request ran, for its price: in-region (`us`, `eu`) or `global` routing."""
+
+
+@dataclass(frozen=True, slots=True)
+class TokenPrices:
+    """One pricing tier of a model, USD per 1M tokens (gateway-spec section 8).
+
+    Attributes:
+        prompt: Uncached prompt tokens.
+        completion: Output tokens (the catalogue's `completions`).
+        cache_read: Prompt tokens read from the cache (`input_cache_read`).
+        cache_write: Prompt tokens written with the 5-minute TTL (`input_cache_write`).
+        cache_write_1h: Prompt tokens written with the 1-hour TTL.
+    """
+
+    prompt: float
+    completion: float
+    cache_read: float | None = None
+    cache_write: float | None = None
+    cache_write_1h: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ModelPricing:
+    """A model's `pricing` object: its tiers and the in-region increase.
+
+    Attributes:
+        tiers: `global` and, where listed, `us` and `eu`.
+        regional_increase: The in-region increase as a fraction (`0.1` is 10 %),
+            or `None` when the catalogue does not state it.
+    """
+
+    tiers: Mapping[str, TokenPrices]
+    regional_increase: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +74,7 @@ class ModelInfo:
     supported_parameters: frozenset[str] | None = None
     available_regions: tuple[str, ...] = ()
     retirement_date: int | None = None
+    pricing: ModelPricing | None = field(default=None, compare=False)
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def supports(self, parameter: str) -> bool | None:
@@ -82,8 +119,55 @@ def parse_model(entry: Mapping[str, Any]) -> ModelInfo | None:
         else None,
         available_regions=_strings(entry.get("available_regions")),
         retirement_date=_opt_int(entry.get("retirement_date")),
+        pricing=parse_pricing(entry.get("pricing")),
         raw=entry,
     )
+
+
+def _price(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if value >= 0 else None
+
+
+def _tier(value: object) -> TokenPrices | None:
+    tier = value if isinstance(value, Mapping) else {}
+    prompt, completion = _price(tier.get("prompt")), _price(tier.get("completions"))
+    if prompt is None or completion is None:
+        return None
+    return TokenPrices(
+        prompt=prompt,
+        completion=completion,
+        cache_read=_price(tier.get("input_cache_read")),
+        cache_write=_price(tier.get("input_cache_write")),
+        cache_write_1h=_price(tier.get("input_cache_write_1h")),
+    )
+
+
+def _increase(value: object) -> float | None:
+    """`regional_increase_percent` as a fraction.
+
+    Its unit is open (gateway-spec section 16.13: `10` and `0.1` were both
+    seen): 1 or more reads as a percentage, less than 1 as a fraction.
+    """
+    number = _price(value)
+    if number is None:
+        return None
+    return number / 100 if number >= 1 else number
+
+
+def parse_pricing(value: object) -> ModelPricing | None:
+    """A catalogue entry's `pricing` (USD per 1M tokens), or `None` without prices."""
+    if not isinstance(value, Mapping):
+        return None
+    tiers = {
+        name: tier
+        for name in ("global", "us", "eu")
+        if (tier := _tier(value.get(name))) is not None
+    }
+    if not tiers:
+        return None
+    return ModelPricing(tiers, _increase(value.get("regional_increase_percent")))
 
 
 def parse_models(body: object) -> list[ModelInfo]:

@@ -143,7 +143,20 @@ class ToolCallDelta:
 
 @dataclass(frozen=True, slots=True)
 class Usage:
-    """Token counts, whichever naming the gateway used."""
+    """Token counts, whichever naming the gateway used.
+
+    A detail count is `None` when the gateway did not report it and a number
+    (`0` included) when it did, the same rule for cache reads and writes.
+
+    Attributes:
+        input_tokens: Prompt tokens, cached ones included (the OpenAI convention
+            the gateway follows: `prompt_tokens_details` are parts of it).
+        cache_read_tokens: Prompt tokens read from the prompt cache.
+        cache_creation_tokens: Prompt tokens written to the cache, any TTL.
+        cache_creation_1h_tokens: The part of `cache_creation_tokens` written
+            with the one-hour TTL (priced apart; gateway-spec section 3.11).
+        raw: The usage object as the gateway sent it.
+    """
 
     input_tokens: int
     output_tokens: int
@@ -151,6 +164,8 @@ class Usage:
     cache_read_tokens: int | None = None
     cache_creation_tokens: int | None = None
     reasoning_tokens: int | None = None
+    cache_creation_1h_tokens: int | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,21 +339,35 @@ def _mapping(value: object) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else _EMPTY
 
 
+def _either_int(
+    first: Mapping[str, Any], first_key: str, second: Mapping[str, Any], key: str
+) -> int | None:
+    """`first[first_key]`, else `second[key]`: a reported `0` counts as reported."""
+    value = _int(first.get(first_key))
+    return value if value is not None else _int(second.get(key))
+
+
 def _cache_creation_tokens(
     prompt_details: Mapping[str, Any], usage: Mapping[str, Any]
-) -> int | None:
+) -> tuple[int | None, int | None]:
+    """Cache writes in all, and the one-hour part of them (`None`: not reported)."""
     creation = _mapping(prompt_details.get("cache_creation"))
     parts = [_int(v) for v in creation.values()]
     counted = [p for p in parts if p is not None]
     if counted:
-        return sum(counted)
-    return _first_int(prompt_details, "cache_write_tokens") or _first_int(
-        usage, "cache_creation_input_tokens"
+        return sum(counted), _int(creation.get("ephemeral_1h_input_tokens"))
+    total = _either_int(
+        prompt_details, "cache_write_tokens", usage, "cache_creation_input_tokens"
     )
+    return total, None
 
 
 def parse_usage(value: object) -> Usage | None:
-    """Read usage in either naming (`input_tokens` or `prompt_tokens`), with details."""
+    """Read usage in either naming (`input_tokens` or `prompt_tokens`), with details.
+
+    Cache reads and writes follow one rule: a count the gateway sent is kept,
+    `0` included; one it did not send is `None`.
+    """
     usage = _mapping(value)
     input_tokens = _first_int(usage, "input_tokens", "prompt_tokens")
     output_tokens = _first_int(usage, "output_tokens", "completion_tokens")
@@ -349,14 +378,18 @@ def parse_usage(value: object) -> Usage | None:
     total = _first_int(usage, "total_tokens")
     prompt_details = _mapping(usage.get("prompt_tokens_details"))
     completion_details = _mapping(usage.get("completion_tokens_details"))
+    creation, creation_1h = _cache_creation_tokens(prompt_details, usage)
     return Usage(
         input_tokens=input_tokens,
         output_tokens=output_tokens,
         total_tokens=total if total is not None else input_tokens + output_tokens,
-        cache_read_tokens=_first_int(prompt_details, "cached_tokens")
-        or _first_int(usage, "cache_read_input_tokens"),
-        cache_creation_tokens=_cache_creation_tokens(prompt_details, usage),
+        cache_read_tokens=_either_int(
+            prompt_details, "cached_tokens", usage, "cache_read_input_tokens"
+        ),
+        cache_creation_tokens=creation,
         reasoning_tokens=_first_int(completion_details, "reasoning_tokens"),
+        cache_creation_1h_tokens=creation_1h,
+        raw=usage,
     )
 
 

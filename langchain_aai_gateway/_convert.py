@@ -5,10 +5,12 @@ as the core's parsed `ChatCompletion`/`ChatCompletionChunk`, never raw dicts. Ev
 function here is pure: inputs are not mutated, and anything the gateway cannot take
 (an image part, an unknown message type) raises an error naming it.
 
-Two kinds of content are left out on purpose, because the gateway has no field for
-them and they repeat what is sent elsewhere: tool-call blocks inside an assistant
-message's content (the same calls are sent as `tool_calls`), and the model's own
-reasoning blocks in assistant history.
+Anthropic-format history is converted: `tool_use` blocks in an AI message are sent
+as its `tool_calls`, `tool_result` blocks in a human message as `tool` messages,
+and `cache_control` marks on a message or its last block as the message's
+(`langchain_aai_gateway._blocks`). Left out on purpose: the model's own reasoning
+blocks in assistant history, and other tool-call blocks that repeat the message's
+`tool_calls`.
 """
 
 from __future__ import annotations
@@ -44,6 +46,19 @@ from langchain_core.outputs import ChatGenerationChunk
 from aai_gateway import ChatCompletion, ChatCompletionChunk, Message, ToolCall, Usage
 from aai_gateway.adapters import Prototype
 from aai_gateway.types import ToolCallDelta
+from langchain_aai_gateway._blocks import (
+    MEDIA_BLOCKS,
+    TOOL_USE,
+    block_cache,
+    check_cache_control,
+    json_text,
+    media_error,
+    merge_cache,
+    split_tool_results,
+    tool_part,
+    tool_result_message,
+    tool_use_call,
+)
 
 __all__ = [
     "MODEL_PROVIDER",
@@ -67,24 +82,12 @@ _CHAT_ROLES: Mapping[str, str] = {
     "tool": "tool",
 }
 _TOOL_CALL_BLOCKS = frozenset(
-    {"tool_use", "tool_call", "tool_call_chunk", "invalid_tool_call", "function_call"}
+    {"tool_call", "tool_call_chunk", "invalid_tool_call", "function_call"}
 )
 _REASONING_BLOCKS = frozenset({"reasoning", "thinking", "redacted_thinking"})
-_MEDIA_BLOCKS = frozenset(
-    {"image", "image_url", "audio", "input_audio", "file", "video", "document"}
-)
 
 
 # -- requests ---------------------------------------------------------------------
-
-
-def _media_error(kind: str, where: str, model: str) -> ValueError:
-    return ValueError(
-        f"{where} has a {kind!r} content part, but model {model!r} on the AssemblyAI "
-        "LLM Gateway takes text only (no images, audio, PDFs or video); nothing was "
-        "sent. Transcribe audio with AssemblyAI and pass `transcript_id`, or describe "
-        "the content in text"
-    )
 
 
 def _block_text(
@@ -100,10 +103,12 @@ def _block_text(
             return text
     if assistant and kind in _REASONING_BLOCKS:
         return None
+    if assistant and kind == TOOL_USE:
+        return None  # sent as a tool call (`_wire_tool_calls`)
     if assistant and has_calls and kind in _TOOL_CALL_BLOCKS:
         return None
-    if kind in _MEDIA_BLOCKS:
-        raise _media_error(str(kind), where, model)
+    if kind in MEDIA_BLOCKS:
+        raise media_error(str(kind), where, model)
     name = kind if isinstance(kind, str) else type(block).__name__
     msg = (
         f"{where} has a {name!r} content part that the AssemblyAI LLM Gateway cannot "
@@ -113,17 +118,22 @@ def _block_text(
 
 
 def _texts(
-    message: BaseMessage, where: str, model: str, *, assistant: bool = False
+    message: BaseMessage,
+    where: str,
+    model: str,
+    *,
+    assistant: bool = False,
+    content: Sequence[object] | None = None,
 ) -> list[str]:
-    content = message.content
-    if isinstance(content, str):
-        return [content]
+    blocks = message.content if content is None else content
+    if isinstance(blocks, str):
+        return [blocks]
     has_calls = isinstance(message, AIMessage) and bool(
         message.tool_calls or message.invalid_tool_calls
     )
     found = (
         _block_text(b, where, model, assistant=assistant, has_calls=has_calls)
-        for b in content
+        for b in blocks
     )
     return [text for text in found if text is not None]
 
@@ -134,18 +144,36 @@ def _named(message: BaseMessage, wire: dict[str, Any]) -> Message:
     return cast("Message", wire)
 
 
-def _wire_tool_calls(message: AIMessage) -> list[dict[str, Any]]:
-    calls = [
-        {
-            "id": call.get("id") or "",
-            "type": "function",
-            "function": {
-                "name": call["name"],
-                "arguments": json.dumps(call["args"], ensure_ascii=False),
-            },
-        }
-        for call in message.tool_calls
-    ]
+def _lc_wire_call(call: LCToolCall) -> dict[str, Any]:
+    return {
+        "id": call.get("id") or "",
+        "type": "function",
+        "function": {
+            "name": call["name"],
+            "arguments": json.dumps(call["args"], ensure_ascii=False),
+        },
+    }
+
+
+def _wire_tool_calls(message: AIMessage, where: str) -> list[dict[str, Any]]:
+    """`tool_use` blocks in content order, then `tool_calls` no block named.
+
+    A `tool_calls` entry with a block's id wins over the block (ChatAnthropic's
+    rule); invalid tool calls come last, as they were recorded.
+    """
+    by_id = {c["id"]: c for c in message.tool_calls if c.get("id")}
+    calls: list[dict[str, Any]] = []
+    content = message.content if isinstance(message.content, list) else []
+    for number, block in enumerate(content):
+        if isinstance(block, Mapping) and block.get("type") == TOOL_USE:
+            call = tool_use_call(block, f"{where}.content[{number}]")
+            known = by_id.pop(call["id"], None)
+            calls.append(call if known is None else _lc_wire_call(known))
+    calls.extend(
+        _lc_wire_call(c)
+        for c in message.tool_calls
+        if not c.get("id") or c.get("id") in by_id
+    )
     calls.extend(
         {
             "id": bad.get("id") or "",
@@ -160,53 +188,42 @@ def _wire_tool_calls(message: AIMessage) -> list[dict[str, Any]]:
     return calls
 
 
-def _user_content(message: BaseMessage, where: str, model: str) -> Any:
-    if isinstance(message.content, str):
+def _user_content(
+    message: BaseMessage,
+    where: str,
+    model: str,
+    content: Sequence[object] | None = None,
+) -> Any:
+    if content is None and isinstance(message.content, str):
         return message.content
-    return [{"type": "text", "text": t} for t in _texts(message, where, model)]
+    texts = _texts(message, where, model, content=content)
+    return [{"type": "text", "text": t} for t in texts]
+
+
+def _human(message: BaseMessage, where: str, model: str) -> list[Message]:
+    """A human message: its `tool_result` blocks as tool messages, then its text."""
+    if isinstance(message.content, str):
+        return [_named(message, {"role": "user", "content": message.content})]
+    results, rest = split_tool_results(message.content, where)
+    wires = [
+        tool_result_message(block, f"{where}.content[{number}]", model)
+        for number, block in results
+    ]
+    if rest or not wires:
+        content = _user_content(message, where, model, rest)
+        wires.append(_named(message, {"role": "user", "content": content}))
+    return wires
 
 
 def _assistant(message: AIMessage, where: str, model: str) -> Message:
     text = "".join(_texts(message, where, model, assistant=True))
-    calls = _wire_tool_calls(message)
+    calls = _wire_tool_calls(message, where)
     wire: dict[str, Any] = {"role": "assistant", "content": text or None}
     if calls:
         wire["tool_calls"] = calls
     elif not text:
         wire["content"] = ""
     return _named(message, wire)
-
-
-def _json_text(value: object, where: str) -> str:
-    try:
-        return json.dumps(value, ensure_ascii=False)
-    except (TypeError, ValueError) as exc:
-        msg = (
-            f"{where} holds {type(value).__name__} data that is not JSON ({exc}); a "
-            "tool result goes to the gateway as text: return a string or JSON data"
-        )
-        raise TypeError(msg) from exc
-
-
-def _tool_part(part: object, where: str, model: str) -> str:
-    """One part of a tool result as text: text as is, untyped data as JSON."""
-    if isinstance(part, str):
-        return part
-    kind = part.get("type") if isinstance(part, Mapping) else None
-    if isinstance(part, Mapping) and kind in ("text", "text-plain"):
-        text = part.get("text")
-        if isinstance(text, str):
-            return text
-    if isinstance(part, Mapping) and "type" not in part:
-        return _json_text(dict(part), where)
-    if kind in _MEDIA_BLOCKS:
-        raise _media_error(str(kind), where, model)
-    name = kind if isinstance(kind, str) else type(part).__name__
-    msg = (
-        f"{where} is a {name!r} part of a tool result; the AssemblyAI LLM Gateway "
-        f"takes a tool result as one string (model {model!r}): return text or JSON data"
-    )
-    raise ValueError(msg)
 
 
 def _tool_content(message: BaseMessage, where: str, model: str) -> str:
@@ -219,9 +236,9 @@ def _tool_content(message: BaseMessage, where: str, model: str) -> str:
     if isinstance(content, str):
         return content
     if not isinstance(content, list):
-        return _json_text(content, f"{where}.content")
+        return json_text(content, f"{where}.content")
     return "\n".join(
-        _tool_part(part, f"{where}.content[{number}]", model)
+        tool_part(part, f"{where}.content[{number}]", model)
         for number, part in enumerate(content)
     )
 
@@ -236,7 +253,7 @@ def _tool(message: ToolMessage, where: str, model: str) -> Message:
     }
 
 
-def _chat_message(message: ChatMessage, where: str, model: str) -> Message:
+def _chat_message(message: ChatMessage, where: str, model: str) -> list[Message]:
     role = _CHAT_ROLES.get(message.role.lower())
     if role is None:
         msg = (
@@ -245,35 +262,25 @@ def _chat_message(message: ChatMessage, where: str, model: str) -> Message:
         )
         raise ValueError(msg)
     if role == "user":
-        return _named(
-            message, {"role": role, "content": _user_content(message, where, model)}
-        )
-    return _named(
-        message, {"role": role, "content": "\n".join(_texts(message, where, model))}
-    )
-
-
-def to_gateway_message(message: BaseMessage, position: int, model: str) -> Message:
-    """One LangChain message as a wire message.
-
-    Raises:
-        TypeError: a message type the gateway has no role for.
-        ValueError: a content part the gateway cannot take (named, with the model).
-    """
-    where = f"messages[{position}] ({type(message).__name__})"
-    if isinstance(message, SystemMessage):
-        return _named(
+        return _human(message, where, model)
+    return [
+        _named(
             message,
-            {"role": "system", "content": "\n".join(_texts(message, where, model))},
+            {"role": role, "content": "\n".join(_texts(message, where, model))},
         )
+    ]
+
+
+def _wires(message: BaseMessage, where: str, model: str) -> list[Message]:
+    if isinstance(message, SystemMessage):
+        text = "\n".join(_texts(message, where, model))
+        return [_named(message, {"role": "system", "content": text})]
     if isinstance(message, HumanMessage):
-        return _named(
-            message, {"role": "user", "content": _user_content(message, where, model)}
-        )
+        return _human(message, where, model)
     if isinstance(message, AIMessage):
-        return _assistant(message, where, model)
+        return [_assistant(message, where, model)]
     if isinstance(message, ToolMessage):
-        return _tool(message, where, model)
+        return [_tool(message, where, model)]
     if isinstance(message, ChatMessage):
         return _chat_message(message, where, model)
     msg = (
@@ -283,16 +290,56 @@ def to_gateway_message(message: BaseMessage, position: int, model: str) -> Messa
     raise TypeError(msg)
 
 
+def _message_cache(message: BaseMessage, where: str) -> dict[str, Any] | None:
+    """The message's own mark (`additional_kwargs`) and its blocks' mark, as one."""
+    value = message.additional_kwargs.get("cache_control")
+    own = None
+    if value is not None:
+        own = check_cache_control(value, f"{where}.additional_kwargs['cache_control']")
+    content = message.content
+    if isinstance(content, str):
+        return own
+    hoist = isinstance(message, ToolMessage)
+    return merge_cache(own, block_cache(content, where, hoist=hoist), where)
+
+
+def to_gateway_message(
+    message: BaseMessage, position: int, model: str
+) -> list[Message]:
+    """One LangChain message as wire messages (several for `tool_result` blocks).
+
+    A `cache_control` mark, on the message or its last block, goes on its last
+    wire message (see `langchain_aai_gateway._blocks`).
+
+    Raises:
+        TypeError: a message type the gateway has no role for.
+        ValueError: a content part the gateway cannot take, a malformed tool
+            block, or a `cache_control` it cannot express (named, with the model).
+    """
+    where = f"messages[{position}] ({type(message).__name__})"
+    cache = _message_cache(message, where)
+    wires = _wires(message, where, model)
+    if cache is not None:
+        last = cast("dict[str, Any]", wires[-1])
+        last["cache_control"] = merge_cache(last.get("cache_control"), cache, where)
+    return wires
+
+
 def to_gateway_messages(messages: Sequence[BaseMessage], model: str) -> list[Message]:
     """LangChain messages as wire messages, in order (see `to_gateway_message`)."""
-    return [to_gateway_message(m, i, model) for i, m in enumerate(messages)]
+    return [w for i, m in enumerate(messages) for w in to_gateway_message(m, i, model)]
 
 
 # -- responses --------------------------------------------------------------------
 
 
 def to_usage_metadata(usage: Usage) -> UsageMetadata:
-    """The core's token counts as LangChain `UsageMetadata` (details only when sent)."""
+    """The core's token counts as LangChain `UsageMetadata`.
+
+    Cache reads and writes follow one rule, as in ChatOpenAI and ChatAnthropic:
+    each is present when the gateway reported it (`0` included) and absent when
+    it did not.
+    """
     fields: dict[str, Any] = {
         "input_tokens": usage.input_tokens,
         "output_tokens": usage.output_tokens,
@@ -332,10 +379,27 @@ def from_gateway_tool_calls(
     return valid, invalid
 
 
+def _token_usage(usage: Usage) -> dict[str, Any]:
+    """The usage object as the gateway sent it (`response_metadata["token_usage"]`)."""
+    if usage.raw:
+        return dict(usage.raw)
+    return {
+        "prompt_tokens": usage.input_tokens,
+        "completion_tokens": usage.output_tokens,
+        "total_tokens": usage.total_tokens,
+    }
+
+
 def response_metadata(
-    answer: ChatCompletion | ChatCompletionChunk, requested_model: str
+    answer: ChatCompletion | ChatCompletionChunk,
+    requested_model: str,
+    *,
+    include_usage: bool = True,
 ) -> dict[str, Any]:
-    """`response_metadata` for a whole answer or a stream's final chunk."""
+    """`response_metadata` for a whole answer or a stream's final chunk.
+
+    `token_usage` is the gateway's own usage object, as ChatOpenAI reports it.
+    """
     metadata: dict[str, Any] = {
         "model_name": answer.model or requested_model,
         "finish_reason": answer.finish_reason,
@@ -347,6 +411,8 @@ def response_metadata(
         metadata["request_id"] = answer.request_id
     if answer.inlined_transcripts:
         metadata["inlined_transcripts"] = list(answer.inlined_transcripts)
+    if include_usage and answer.usage is not None:
+        metadata["token_usage"] = _token_usage(answer.usage)
     return metadata
 
 
@@ -449,7 +515,9 @@ class StreamConverter:
         return AIMessageChunk(
             content="",
             usage_metadata=to_usage_metadata(usage) if usage else None,
-            response_metadata=response_metadata(chunk, self.requested_model),
+            response_metadata=response_metadata(
+                chunk, self.requested_model, include_usage=self.include_usage
+            ),
             chunk_position="last",
         )
 

@@ -136,7 +136,8 @@ def _to_gateway_message(message: ChatMessage, position: int) -> Message:
     if role is None:  # pragma: no cover - every MessageRole is in the table
         msg = f"{where} has role {message.role!r}, which the gateway cannot take"
         raise ValueError(msg)
-    texts, calls, cache = _read_blocks(message.blocks, where, role)
+    texts, calls, blocks_cache = _read_blocks(message.blocks, where, role)
+    cache = _message_cache(message, where, blocks_cache)
     text = "\n".join(texts)
     wire: Message = {"role": role, "content": text}  # type: ignore[typeddict-item]
     if role == "assistant":
@@ -156,16 +157,18 @@ def _read_blocks(
 ) -> tuple[list[str], list[dict[str, Any]], dict[str, Any] | None]:
     texts: list[str] = []
     calls: list[dict[str, Any]] = []
-    cache: dict[str, Any] | None = None
+    cache: tuple[int, dict[str, Any]] | None = None
     for number, block in enumerate(blocks):
+        if isinstance(block, ThinkingBlock):
+            continue  # reasoning is the model's own; it is not replayed as content
+        if isinstance(block, CachePoint):
+            cache = (number, block.cache_control.model_dump(exclude_none=True))
+            continue
+        _refuse_content_after(cache, where)
         if isinstance(block, TextBlock):
             texts.append(block.text)
-        elif isinstance(block, ThinkingBlock):
-            continue  # reasoning is the model's own; it is not replayed as content
         elif isinstance(block, ToolCallBlock) and role == "assistant":
             calls.append(_wire_tool_call(block, len(calls)))
-        elif isinstance(block, CachePoint):
-            cache = block.cache_control.model_dump(exclude_none=True)
         else:
             kind = getattr(block, "block_type", type(block).__name__)
             msg = (
@@ -173,7 +176,47 @@ def _read_blocks(
                 f"{_UNSUPPORTED_HINT}"
             )
             raise ValueError(msg)
-    return texts, calls, cache
+    return texts, calls, None if cache is None else cache[1]
+
+
+def _refuse_content_after(cache: tuple[int, object] | None, where: str) -> None:
+    """A `CachePoint` must end its message: the gateway marks whole messages."""
+    if cache is None:
+        return
+    msg = (
+        f"{where}.blocks[{cache[0]}] is a CachePoint followed by more content; the "
+        "AssemblyAI LLM Gateway takes `cache_control` per message (it marks the end "
+        "of a message): end the message with the CachePoint, or split the message "
+        "in two after it"
+    )
+    raise ValueError(msg)
+
+
+def _message_cache(
+    message: ChatMessage, where: str, from_blocks: dict[str, Any] | None
+) -> dict[str, Any] | None:
+    """The CachePoint's mark and `additional_kwargs['cache_control']`, as one.
+
+    Raises:
+        ValueError: a mark that is not `{"type": "ephemeral", ...}`, or two
+            different marks for the message.
+    """
+    value = message.additional_kwargs.get("cache_control")
+    if value is None:
+        return from_blocks
+    if not isinstance(value, Mapping) or value.get("type") != "ephemeral":
+        msg = (
+            f"{where}.additional_kwargs['cache_control'] is {value!r}; the gateway "
+            'takes {"type": "ephemeral"}, optionally with "ttl": "5m" or "1h"'
+        )
+        raise ValueError(msg)
+    if from_blocks is not None and from_blocks != dict(value):
+        msg = (
+            f"{where} has a CachePoint ({from_blocks!r}) and a different "
+            f"`additional_kwargs['cache_control']` ({dict(value)!r}); keep one"
+        )
+        raise ValueError(msg)
+    return dict(value)
 
 
 def _arguments_json(arguments: object) -> str:
@@ -334,10 +377,14 @@ def build_response_kwargs(
 
 
 def _raw(raw: Mapping[str, Any], usage: Usage | None) -> dict[str, Any]:
-    """The body as a plain dict, with `usage` normalised for token counters."""
+    """The body as a plain dict; `usage` is the gateway's own object, with both names.
+
+    `TokenCountingHandler` reads `raw["usage"]` (`prompt_tokens` or
+    `input_tokens`), so it counts the provider's usage exactly, streams included.
+    """
     body = dict(raw)
     if usage is not None:
-        body["usage"] = usage_fields(usage)
+        body["usage"] = {**usage.raw, **usage_fields(usage)}
     return body
 
 

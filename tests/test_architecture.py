@@ -22,6 +22,7 @@ PUBLIC_CORE_MODULES = frozenset(
         "aai_gateway",
         "aai_gateway.adapters",
         "aai_gateway.batch",
+        "aai_gateway.costs",
         "aai_gateway.errors",
         "aai_gateway.testing",
         "aai_gateway.transcripts",

@@ -94,9 +94,19 @@ def test_assistant_history_drops_duplicated_tool_blocks_and_reasoning() -> None:
     assert wire["tool_calls"][0]["function"] == {"name": "f", "arguments": "{}"}
 
 
-def test_tool_block_without_tool_calls_is_refused() -> None:
+def test_tool_use_block_without_tool_calls_becomes_a_tool_call() -> None:
+    # Anthropic-format history; tests/langchain/test_anthropic_history.py has more.
     message = AIMessage([{"type": "tool_use", "id": "c1", "name": "f", "input": {}}])
-    with pytest.raises(ValueError, match="tool_use"):
+    [wire] = to_gateway_messages([message], MODEL)
+    assert wire["tool_calls"] == [
+        {"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{}"}}
+    ]
+    assert wire["content"] is None
+
+
+def test_other_tool_call_blocks_without_tool_calls_are_refused() -> None:
+    message = AIMessage([{"type": "tool_call", "id": "c1", "name": "f", "args": {}}])
+    with pytest.raises(ValueError, match="'tool_call'"):
         to_gateway_messages([message], MODEL)
 
 
@@ -189,6 +199,8 @@ def test_completion_to_message() -> None:
         "native_finish_reason": "tool_use",
         "model_provider": "assemblyai",
         "request_id": "req-9",
+        # A hand-built Usage has no raw object: the counts in ChatOpenAI's names.
+        "token_usage": {"prompt_tokens": 3, "completion_tokens": 4, "total_tokens": 7},
     }
 
 

@@ -20,10 +20,12 @@ from llama_index.core.base.llms.types import (
 )
 
 from aai_gateway import ChatCompletion, ChatCompletionChunk, Usage
+from aai_gateway.costs import parse_usage
 from aai_gateway.types import ToolCallDelta
 from llama_index_aai_gateway._convert import (
     StreamState,
     build_response_kwargs,
+    from_gateway_completion,
     to_gateway_messages,
     tool_selections,
     trim_to_one_tool_call,
@@ -158,6 +160,62 @@ def test_cache_point_becomes_cache_control() -> None:
     )
     [mapped] = to_gateway_messages([message])
     assert mapped["cache_control"] == {"type": "ephemeral", "ttl": "5m"}
+
+
+def test_a_cache_point_with_content_after_it_raises_naming_it() -> None:
+    message = ChatMessage(
+        role="user",
+        blocks=[
+            TextBlock(text="long"),
+            CachePoint(cache_control=CacheControl(type="ephemeral")),
+            TextBlock(text="question"),
+        ],
+    )
+    with pytest.raises(ValueError, match=r"messages\[0\]\.blocks\[1\] is a CachePoint"):
+        to_gateway_messages([message])
+
+
+def test_a_message_mark_in_additional_kwargs_is_sent() -> None:
+    mark = {"type": "ephemeral", "ttl": "1h"}
+    message = ChatMessage(
+        role="user", content="long", additional_kwargs={"cache_control": mark}
+    )
+    [mapped] = to_gateway_messages([message])
+    assert mapped["cache_control"] == mark
+    bad = ChatMessage(role="user", content="x", additional_kwargs={"cache_control": 1})
+    with pytest.raises(ValueError, match=r"additional_kwargs\['cache_control'\] is 1"):
+        to_gateway_messages([bad])
+    both = ChatMessage(
+        role="user",
+        blocks=[
+            TextBlock(text="long"),
+            CachePoint(cache_control=CacheControl(type="ephemeral")),
+        ],
+        additional_kwargs={"cache_control": mark},
+    )
+    with pytest.raises(ValueError, match="keep one"):
+        to_gateway_messages([both])
+
+
+def test_raw_usage_keeps_the_gateway_object_with_both_names() -> None:
+    usage = parse_usage(
+        {
+            "prompt_tokens": 4,
+            "completion_tokens": 2,
+            "total_tokens": 6,
+            "prompt_tokens_details": {"cached_tokens": 1},
+        }
+    )
+    response = from_gateway_completion(ChatCompletion(content="hi", usage=usage))
+    assert response.raw["usage"] == {
+        "prompt_tokens": 4,
+        "completion_tokens": 2,
+        "total_tokens": 6,
+        "prompt_tokens_details": {"cached_tokens": 1},
+        "input_tokens": 4,
+        "output_tokens": 2,
+        "cache_read_tokens": 1,
+    }
 
 
 def test_mapping_does_not_mutate_its_input() -> None:
