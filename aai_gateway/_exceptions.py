@@ -60,6 +60,8 @@ __all__ = [
     "StreamTimeoutError",
     "TranscriptNotFoundError",
     "TranscriptNotReadyError",
+    "TranscriptionError",
+    "TranscriptionTimeoutError",
     "UnprocessableEntityError",
 ]
 
@@ -94,6 +96,62 @@ class TranscriptNotReadyError(AssemblyAIGatewayError, ValueError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.transcript_id, self.status, self.error))
+
+
+class TranscriptionError(TranscriptNotReadyError):
+    """A transcription ended in `error`: the server could not transcribe the audio.
+
+    A `TranscriptNotReadyError`, so code that catches that one catches this too.
+
+    Attributes:
+        transcript_id: The failed transcript.
+        status: `"error"`.
+        error: The server's own words.
+        source: The audio (a file path, or a URL without its query).
+    """
+
+    def __init__(self, transcript_id: str, error: str | None, source: str) -> None:
+        super().__init__(transcript_id, "error", error)
+        self.source = source
+        Exception.__init__(
+            self,
+            f"transcribing {source} (transcript {transcript_id!r}) failed: "
+            f"{error or 'no reason given'}; pass skip_incomplete=True to skip "
+            "failed transcriptions with a warning",
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.transcript_id, self.error, self.source))
+
+
+class TranscriptionTimeoutError(AssemblyAIGatewayError, TimeoutError):
+    """Transcripts were still queued or processing when the run's deadline passed.
+
+    They go on on the server: give `created` back as `reuse_transcript_ids` to
+    wait for them again without paying for a second transcription.
+
+    Attributes:
+        timeout: The deadline, in seconds.
+        pending: Transcript id -> its audio, for those not finished.
+        created: Audio -> transcript id, for every transcript of the run.
+    """
+
+    def __init__(
+        self, timeout: float, pending: Mapping[str, str], created: Mapping[str, str]
+    ) -> None:
+        waiting = ", ".join(f"{i!r} ({source})" for i, source in pending.items())
+        super().__init__(
+            f"transcription did not finish within {timeout:g} s; still queued or "
+            f"processing: {waiting}. They go on on the server: pass "
+            "`reuse_transcript_ids=` (the loader's `created_transcript_ids`, or this "
+            "error's `created`) to wait for them without transcribing again"
+        )
+        self.timeout = timeout
+        self.pending = dict(pending)
+        self.created = dict(created)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.timeout, self.pending, self.created))
 
 
 class APIError(AssemblyAIGatewayError):

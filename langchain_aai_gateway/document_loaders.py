@@ -30,9 +30,12 @@ class AssemblyAITranscriptLoader(TranscriptSource, BaseLoader):
 
     By reference (the default mode, no HTTP request), a document's text is a
     `transcript_ref` that `ChatAssemblyAI` sends as the gateway's
-    `{{ transcript }}` tag; by content, documents feed retrieval pipelines. The
-    modes, metadata, ids and options are those of
-    `aai_gateway.adapters.TranscriptSource`, shared with the LlamaIndex reader.
+    `{{ transcript }}` tag; by content, documents feed retrieval pipelines.
+    Given `audio=` (files and URLs) instead of ids, it transcribes them first,
+    like langchain-community's `AssemblyAIAudioTranscriptLoader`, and records the
+    new ids in `created_transcript_ids`. The modes, metadata, ids and options
+    are those of `aai_gateway.adapters.TranscriptSource`, shared with the
+    LlamaIndex reader.
 
     Example:
         ```python
@@ -41,12 +44,18 @@ class AssemblyAITranscriptLoader(TranscriptSource, BaseLoader):
         loader = AssemblyAITranscriptLoader(["5d8e2c1a-..."], mode="utterances")
         for doc in loader.lazy_load():
             print(doc.metadata["speaker"], doc.page_content)
+
+        recorded = AssemblyAITranscriptLoader(
+            audio="./standup.mp3", speaker_labels=True, language_code="en"
+        )
+        docs = recorded.load()  # one reference document, ready for a chain
         ```
 
     Args:
         transcript_ids: The transcripts to load (default: the account's recent ones).
-        **options: `mode`, `api_key`, `region`, `transcript_base_url`, `base_url`,
-            the list filters, `max_concurrency`, ...: see
+        **options: `audio` and its transcription options, `mode`, `api_key`,
+            `region`, `transcript_base_url`, `base_url`, the list filters,
+            `max_concurrency`, ...: see
             `aai_gateway.transcripts.TranscriptLoaderOptions`.
     """
 

@@ -47,9 +47,12 @@ class AssemblyAITranscriptReader(TranscriptSource, BaseReader):
     By reference (the default mode, no HTTP request), a document's text is a
     `transcript_ref` that `AssemblyAI` sends as the gateway's `{{ transcript }}`
     tag; by content, documents feed indexes and retrievers, with the metadata
-    embeddings and the LLM see kept small (`to_document`). The modes, metadata,
-    ids and options are those of `aai_gateway.adapters.TranscriptSource`, shared
-    with the LangChain loader.
+    embeddings and the LLM see kept small (`to_document`). With `audio=` in
+    place of ids it first transcribes local files and URLs, as
+    llama-index-readers-assemblyai's `AssemblyAIAudioTranscriptReader` does,
+    many at once, keeping the new ids in `created_transcript_ids`. Modes,
+    metadata, ids and options come from `aai_gateway.adapters.TranscriptSource`
+    (the LangChain loader has the same).
 
     Example:
         ```python
@@ -58,12 +61,21 @@ class AssemblyAITranscriptReader(TranscriptSource, BaseReader):
         reader = AssemblyAITranscriptReader(["5d8e2c1a-..."], mode="utterances")
         for doc in reader.lazy_load_data():
             print(doc.metadata["speaker"], doc.text)
+
+        calls = AssemblyAITranscriptReader(
+            audio=["call-1.wav", "call-2.wav"],
+            mode="utterances",
+            speaker_labels=True,
+            speakers_expected=2,
+        )
+        nodes = calls.load_data()
         ```
 
     Args:
         transcript_ids: The transcripts to load (default: the account's recent ones).
-        **options: `mode`, `api_key`, `region`, `transcript_base_url`, `base_url`,
-            the list filters, `max_concurrency`, ...: see
+        **options: `audio=` plus the transcription options (`speaker_labels`,
+            `config`, ...), `mode`, `api_key`, `region`, `transcript_base_url`,
+            `base_url`, the list filters, `max_concurrency`, ...: see
             `aai_gateway.transcripts.TranscriptLoaderOptions`.
     """
 

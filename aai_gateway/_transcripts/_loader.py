@@ -1,9 +1,9 @@
 """Loading transcripts as documents, sync or async, one implementation for both frameworks.
 
 `TranscriptDocumentLoader` turns transcript ids (or the account's recent
-transcripts) into framework-neutral `TranscriptDocument`s; the LangChain loader
-and the LlamaIndex reader only wrap them. In `reference` mode no HTTP request is
-made.
+transcripts, or audio it transcribes first: `_audio`) into framework-neutral
+`TranscriptDocument`s; the LangChain loader and the LlamaIndex reader only wrap
+them. In `reference` mode no HTTP request is made for transcript ids.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
-from typing_extensions import TypedDict, Unpack
+from typing_extensions import Unpack
 
 from aai_gateway._config import Region
 from aai_gateway._http.client import AsyncGatewayClient, GatewayClient
@@ -22,6 +22,16 @@ from aai_gateway._settings import (
     LOADER_RENAMED,
     rename_options,
     to_core_loader_options,
+)
+from aai_gateway._transcripts._audio import (
+    AudioInput,
+    TranscriptionOptions,
+    TranscriptionPlan,
+    TranscriptionRun,
+    atranscribe,
+    open_progress,
+    plan_transcription,
+    transcribe,
 )
 from aai_gateway._transcripts._documents import (
     ContentMode,
@@ -41,7 +51,7 @@ from aai_gateway._transcripts._rest_client import (
     segments_call,
     subtitles_call,
 )
-from aai_gateway._transcripts._rest_types import TranscriptSegment
+from aai_gateway._transcripts._rest_types import Transcript, TranscriptSegment
 
 
 class TranscriptDocumentLoader:
@@ -57,11 +67,17 @@ class TranscriptDocumentLoader:
     Args:
         transcript_ids: The transcripts to load; `None` takes the account's recent
             transcripts through the list endpoint and `list_filters`.
+        audio: Instead of ids: local files (uploaded) and http(s) URLs to
+            transcribe first; the new ids are in `created_transcript_ids`.
+        transcription: With `audio`: the REST options and the waiting
+            (`TranscriptionOptions`).
         mode: `reference` (the default: no download at all), `text`, `sentences`,
             `paragraphs`, `utterances`, `srt` or `vtt`.
         skip_incomplete: Skip (with a warning) transcripts that are not completed,
-            instead of raising `TranscriptNotReadyError`.
-        max_concurrency: How many transcripts are fetched at once.
+            or whose transcription failed, instead of raising
+            `TranscriptNotReadyError` (`TranscriptionError`).
+        max_concurrency: How many transcripts are fetched (or files uploaded,
+            transcribed and checked) at once.
         show_progress: Show a progress bar (tqdm) over the transcripts.
         max_transcripts: With no ids, how many listed transcripts to take at most.
         list_filters: With no ids: `status`, `created_on`, `before_id`, `after_id`, `limit`.
@@ -76,6 +92,8 @@ class TranscriptDocumentLoader:
         self,
         transcript_ids: Sequence[str] | None = None,
         *,
+        audio: AudioInput | None = None,
+        transcription: TranscriptionOptions | None = None,
         mode: ContentMode = "reference",
         skip_incomplete: bool = False,
         identify_speakers: Any = None,
@@ -89,16 +107,11 @@ class TranscriptDocumentLoader:
         **client_options: Any,
     ) -> None:
         self.mode = check_mode(mode)
-        if transcript_ids is not None:
-            if isinstance(transcript_ids, str) or not all(
-                isinstance(i, str) and i for i in transcript_ids
-            ):
-                msg = "`transcript_ids` must be a list of transcript id strings"
-                raise TypeError(msg)
-            for transcript_id in transcript_ids:
-                check_transcript_id(transcript_id)
+        self.transcript_ids = _check_ids(transcript_ids)
         check_concurrency(max_concurrency)
-        self.transcript_ids = None if transcript_ids is None else list(transcript_ids)
+        self._plan = _check_audio(audio, transcription, transcript_ids)
+        self.created_transcript_ids: dict[str, str] = {}
+        """Audio -> transcript id of every transcript made from `audio` (as created)."""
         self.skip_incomplete = skip_incomplete
         # Checked now, so a bad option fails before any request.
         self._tasks = understanding_tasks(self.mode, identify_speakers, translate_to)
@@ -117,7 +130,18 @@ class TranscriptDocumentLoader:
 
     # -- sync ------------------------------------------------------------------------
 
-    def _ids(self) -> list[str]:
+    def _run(self, plan: TranscriptionPlan) -> TranscriptionRun:
+        return TranscriptionRun(
+            plan,
+            skip_failed=self.skip_incomplete,
+            created=self.created_transcript_ids,
+            max_concurrency=self.max_concurrency,
+            show_progress=self.show_progress,
+        )
+
+    def _targets(self) -> list[str] | list[Transcript]:
+        if self._plan is not None:
+            return transcribe(self._sync, self._run(self._plan))
         if self.transcript_ids is not None:
             return self.transcript_ids
         listings = self._sync.iter_transcripts(
@@ -125,26 +149,28 @@ class TranscriptDocumentLoader:
         )
         return [t.id for t in listings]
 
-    def _load_one(self, transcript_id: str) -> list[TranscriptDocument]:
-        transcript = self._sync.get_transcript(transcript_id)
+    def _load_one(self, item: str | Transcript) -> list[TranscriptDocument]:
+        transcript = (
+            item if isinstance(item, Transcript) else self._sync.get_transcript(item)
+        )
         if not check_ready(transcript, self.skip_incomplete):
             return []
-        call = content_call(transcript_id, self.mode)
+        call = content_call(transcript.id, self.mode)
         content = None if call is None else run_call(self._sync, call)
         documents = build_documents(transcript, self.mode, content)
         if not self._tasks:
             return documents
-        result = self._sync.understand(transcript_id, **self._tasks)
+        result = self._sync.understand(transcript.id, **self._tasks)
         return enrich_documents(documents, result, self._tasks)
 
     def iter_documents(self) -> Iterator[TranscriptDocument]:
-        """The documents, transcript by transcript, in the order of the ids."""
-        ids = self._ids()
+        """The documents, transcript by transcript, in the order of the ids (or audio)."""
+        ids = self._targets()
         if self.mode == "reference":
-            yield from (reference_document(i) for i in ids)
+            yield from (reference_document(_id_of(i)) for i in ids)
             return
         with (
-            _progress(len(ids), self.show_progress) as bar,
+            open_progress(len(ids), self.show_progress, *_BAR) as bar,
             ThreadPoolExecutor(self.max_concurrency) as pool,
         ):
             for documents in pool.map(self._load_one, ids):
@@ -153,7 +179,9 @@ class TranscriptDocumentLoader:
 
     # -- async -----------------------------------------------------------------------
 
-    async def _aids(self) -> list[str]:
+    async def _atargets(self) -> list[str] | list[Transcript]:
+        if self._plan is not None:
+            return await atranscribe(self._async, self._run(self._plan))
         if self.transcript_ids is not None:
             return self.transcript_ids
         listings = self._async.aiter_transcripts(
@@ -162,31 +190,35 @@ class TranscriptDocumentLoader:
         return [t.id async for t in listings]
 
     async def _aload_one(
-        self, transcript_id: str, gate: asyncio.Semaphore
+        self, item: str | Transcript, gate: asyncio.Semaphore
     ) -> list[TranscriptDocument]:
         async with gate:
-            transcript = await self._async.aget_transcript(transcript_id)
+            transcript = (
+                item
+                if isinstance(item, Transcript)
+                else await self._async.aget_transcript(item)
+            )
             if not check_ready(transcript, self.skip_incomplete):
                 return []
-            call = content_call(transcript_id, self.mode)
+            call = content_call(transcript.id, self.mode)
             content = None if call is None else await arun_call(self._async, call)
             documents = build_documents(transcript, self.mode, content)
             if not self._tasks:
                 return documents
-            result = await self._async.aunderstand(transcript_id, **self._tasks)
+            result = await self._async.aunderstand(transcript.id, **self._tasks)
         return enrich_documents(documents, result, self._tasks)
 
     async def aiter_documents(self) -> AsyncIterator[TranscriptDocument]:
-        """The documents, in the order of the ids, fetched concurrently."""
-        ids = await self._aids()
+        """The documents, in the order of the ids (or audio), fetched concurrently."""
+        ids = await self._atargets()
         if self.mode == "reference":
-            for transcript_id in ids:
-                yield reference_document(transcript_id)
+            for item in ids:
+                yield reference_document(_id_of(item))
             return
         gate = asyncio.Semaphore(self.max_concurrency)
         tasks = [asyncio.ensure_future(self._aload_one(i, gate)) for i in ids]
         try:
-            with _progress(len(ids), self.show_progress) as bar:
+            with open_progress(len(ids), self.show_progress, *_BAR) as bar:
                 for task in tasks:
                     documents = await task
                     bar.update(1)
@@ -222,32 +254,56 @@ def content_call(
     return None
 
 
-class _NoBar:
-    def __enter__(self) -> _NoBar:
-        return self
+_BAR = ("Loading transcripts", "transcript")
 
-    def __exit__(self, *exc: object) -> None:
+
+def _id_of(item: str | Transcript) -> str:
+    return item.id if isinstance(item, Transcript) else item
+
+
+def _check_ids(transcript_ids: Sequence[str] | None) -> list[str] | None:
+    if transcript_ids is None:
         return None
+    if isinstance(transcript_ids, str) or not all(
+        isinstance(i, str) and i for i in transcript_ids
+    ):
+        msg = "`transcript_ids` must be a list of transcript id strings"
+        raise TypeError(msg)
+    return [check_transcript_id(i) for i in transcript_ids]
 
-    def update(self, n: int) -> None:
+
+def _check_audio(
+    audio: AudioInput | None,
+    transcription: TranscriptionOptions | None,
+    transcript_ids: Sequence[str] | None,
+) -> TranscriptionPlan | None:
+    if audio is None:
+        if transcription:
+            names = ", ".join(sorted(transcription))
+            msg = f"{names} only apply with `audio` (the recordings to transcribe)"
+            raise TypeError(msg)
         return None
+    if transcript_ids is not None:
+        msg = (
+            "pass `transcript_ids` or `audio`, not both (to wait for transcripts an "
+            "earlier run created, give `reuse_transcript_ids`)"
+        )
+        raise TypeError(msg)
+    return plan_transcription(audio, transcription or {})
 
 
-def _progress(total: int, show: bool) -> Any:
-    if not show:
-        return _NoBar()
-    try:
-        from tqdm.auto import tqdm
-    except ImportError as exc:  # pragma: no cover - tqdm comes with the package
-        msg = "show_progress=True needs tqdm: pip install tqdm"
-        raise ImportError(msg) from exc
-    return tqdm(total=total, desc="Loading transcripts", unit="transcript")
-
-
-class TranscriptLoaderOptions(TypedDict, total=False):
+class TranscriptLoaderOptions(TranscriptionOptions, total=False):
     """The options of the LangChain loader and the LlamaIndex reader, in one place.
 
+    With `audio`, the transcription options of `TranscriptionOptions` apply too
+    (`speaker_labels`, `speakers_expected`, `language_code`,
+    `language_detection`, `speech_model`, `config`, `transcription_timeout`,
+    `poll_interval`, `reuse_transcript_ids`, `on_transcript_created`).
+
     Attributes:
+        audio: Instead of transcript ids: local files (uploaded through
+            `POST /v2/upload`) and http(s) URLs to transcribe, waited for, then
+            loaded in any mode; the new ids are in `created_transcript_ids`.
         mode: `reference` (default: no download), `text`, `sentences`,
             `paragraphs`, `utterances`, `srt` or `vtt`.
         api_key: Your AssemblyAI API key (default: `ASSEMBLYAI_API_KEY`, read at
@@ -265,7 +321,8 @@ class TranscriptLoaderOptions(TypedDict, total=False):
         limit: List filter: page size (1-200); every page is followed.
         max_transcripts: With no ids, how many listed transcripts to take at most.
         skip_incomplete: Skip (with a warning) transcripts that are not completed,
-            instead of raising `TranscriptNotReadyError`.
+            or whose transcription from `audio` failed, instead of raising
+            `TranscriptNotReadyError` (`TranscriptionError`).
         identify_speakers: `utterances`/`sentences` modes: map speaker labels to
             names or roles with Speech Understanding (a `SpeakerIdentification` or a
             mapping with its keys); documents gain `speaker_name` and start with it.
@@ -273,14 +330,17 @@ class TranscriptLoaderOptions(TypedDict, total=False):
             per utterance (or the whole text) and language, with `language`.
         gateway_base_url: Deprecated (the name of `base_url` before 0.2): taken
             with a `DeprecationWarning` in 0.2.
-        max_concurrency: How many transcripts are fetched at once (default 8).
-        show_progress: Show a tqdm progress bar over the transcripts.
+        max_concurrency: How many transcripts are fetched, or files uploaded,
+            transcribed and checked, at once (default 8).
+        show_progress: Show tqdm progress bars over the files transcribed and the
+            transcripts loaded.
         timeout: Seconds or an `httpx.Timeout` per request.
         max_retries: Retries after the first attempt (default 2).
         http_client: Your own `httpx.Client`; used as is and never closed here.
         http_async_client: Your own `httpx.AsyncClient`; likewise.
     """
 
+    audio: AudioInput | None
     mode: ContentMode
     api_key: str | None
     region: Region | None
@@ -305,6 +365,7 @@ class TranscriptLoaderOptions(TypedDict, total=False):
 
 
 _LIST_FILTERS = ("status", "created_on", "before_id", "after_id", "limit")
+_TRANSCRIPTION_OPTIONS = tuple(TranscriptionOptions.__annotations__)
 _CLIENT_OPTIONS = (
     "api_key",
     "region",
@@ -338,6 +399,7 @@ def build_loader(
         TypeError: an option that does not exist (named), or one URL given under
             an old and a new name.
         ValueError: an unknown mode, a malformed id or a bad `max_concurrency`.
+        FileNotFoundError: an `audio` path that is not a file.
     """
     unknown = set(options) - set(TranscriptLoaderOptions.__annotations__)
     if unknown:
@@ -349,8 +411,11 @@ def build_loader(
         given, owner, renamed=LOADER_RENAMED, stacklevel=stacklevel + 1
     )
     client = {k: given[k] for k in _CLIENT_OPTIONS if given.get(k) is not None}
+    transcription = {k: given[k] for k in _TRANSCRIPTION_OPTIONS if k in given}
     return TranscriptDocumentLoader(
         transcript_ids,
+        audio=given.get("audio"),
+        transcription=transcription,  # type: ignore[arg-type]
         mode=given.get("mode", "reference"),
         skip_incomplete=given.get("skip_incomplete", False),
         identify_speakers=given.get("identify_speakers"),
@@ -379,6 +444,16 @@ class TranscriptSource:
     ids (`{transcript_id}:{mode}:{index}`). The LangChain loader and the
     LlamaIndex reader are this class, yielding their framework's documents.
 
+    With `audio=` it transcribes first: local files are uploaded, URLs sent as
+    they are, all submitted with the options given (`speaker_labels`,
+    `language_code`, `config`, ...), `max_concurrency` at a time, and waited for
+    (backoff, `transcription_timeout` for the whole run); the documents then
+    come in the mode asked, `reference` included. Each new transcript id is put
+    in `created_transcript_ids` (and logged, and given to
+    `on_transcript_created`) as soon as it exists: pass that mapping as
+    `reuse_transcript_ids` after a crash or a timeout, and those recordings are
+    waited for, not transcribed (and paid for) again.
+
     Example:
         ```python
         from langchain_aai_gateway import AssemblyAITranscriptLoader
@@ -386,12 +461,17 @@ class TranscriptSource:
         loader = AssemblyAITranscriptLoader(  # a TranscriptSource
             ["5d8e2c1a-..."], mode="utterances", region="eu", max_concurrency=4
         )
+        meetings = AssemblyAITranscriptLoader(
+            audio=["standup.mp3", "https://example.com/review.mp3"],
+            speaker_labels=True,
+        )
         ```
 
     Args:
         transcript_ids: The transcripts to load; leave out to take the account's
             recent transcripts (newest first) through the list filters.
-        **options: `mode`, `api_key`, `region`, `base_url` (the gateway),
+        **options: `audio` and its transcription options
+            (`TranscriptionOptions`), `mode`, `api_key`, `region`, `base_url` (the gateway),
             `transcript_base_url` (the REST API root), the list filters
             (`status`, `created_on`, `before_id`, `after_id`, `limit`,
             `max_transcripts`), `skip_incomplete`, `identify_speakers`,
@@ -400,8 +480,10 @@ class TranscriptSource:
             `aai_gateway.transcripts.TranscriptLoaderOptions`.
 
     Raises:
-        ValueError: an unknown mode, a malformed id or a bad `max_concurrency`.
-        TypeError: an option that does not exist (named).
+        ValueError: an unknown mode, a malformed id, a bad `max_concurrency`, or
+            a transcription option out of range (named).
+        TypeError: an option that does not exist, or of the wrong type (named).
+        FileNotFoundError: an `audio` path that is not a file.
     """
 
     def __init__(
@@ -421,3 +503,12 @@ class TranscriptSource:
     def transcript_base_url(self) -> str:
         """The REST API root requests go to (from `transcript_base_url` or `region`)."""
         return self._core.transcript_base_url
+
+    @property
+    def created_transcript_ids(self) -> dict[str, str]:
+        """Audio -> transcript id of each transcript made from `audio`, as created.
+
+        Filled while loading, so it is complete even when loading fails; give it
+        back as `reuse_transcript_ids` to wait for those instead of paying again.
+        """
+        return self._core.created_transcript_ids

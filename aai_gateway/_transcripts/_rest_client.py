@@ -18,22 +18,28 @@ from functools import partial
 from typing import Any, Generic, Protocol, TypeVar
 
 import httpx
+from typing_extensions import Unpack
 
 from aai_gateway._http.body import encode_json
 from aai_gateway._http.responses import decode_body
 from aai_gateway._transcripts._references import check_transcript_id
 from aai_gateway._transcripts._rest_types import (
+    DEFAULT_SPEECH_MODELS,
     SegmentKind,
     SubtitleFormat,
     Transcript,
     TranscriptListing,
     TranscriptPage,
     TranscriptPager,
+    TranscriptParams,
     TranscriptSegment,
     build_list_params,
+    check_audio_url,
+    check_transcript_param,
     parse_segments,
     parse_transcript,
     parse_transcript_page,
+    parse_upload,
     subtitle_params,
 )
 from aai_gateway._transcripts._understanding import (
@@ -95,6 +101,9 @@ class RestCall(Generic[T_co]):
             when `gateway` is set (`/understanding...`).
         read: Turns the 2xx response into the method's result.
         transcript_id: The transcript named, for a 404's message.
+        body: A JSON body (the request is a `POST`).
+        content: Raw bytes to `POST` instead (an upload), sent as
+            `application/octet-stream`.
     """
 
     path: str
@@ -104,6 +113,7 @@ class RestCall(Generic[T_co]):
     body: Mapping[str, Any] | None = None
     accept: str = "application/json"
     transcript_id: str | None = None
+    content: bytes | None = None
 
     def build(
         self, client: _Builder, http: httpx.Client | httpx.AsyncClient
@@ -114,12 +124,18 @@ class RestCall(Generic[T_co]):
             if self.gateway
             else f"{client.transcript_base_url}{self.path}"
         )
+        headers = client._headers(accept=self.accept)
+        content = self.content
+        if content is not None:
+            headers["content-type"] = "application/octet-stream"
+        elif self.body is not None:
+            content = encode_json(self.body)
         return http.build_request(
-            "GET" if self.body is None else "POST",
+            "GET" if content is None else "POST",
             url,
             params=self.params,
-            content=None if self.body is None else encode_json(self.body),
-            headers=client._headers(accept=self.accept),
+            content=content,
+            headers=headers,
         )
 
 
@@ -169,6 +185,57 @@ def list_call(filters: Mapping[str, Any]) -> RestCall[TranscriptPage]:
     """`GET /v2/transcript` with its filters."""
     params = build_list_params(**filters)
     return RestCall("/v2/transcript", _json(parse_transcript_page), params=params)
+
+
+def upload_call(data: object) -> RestCall[str]:
+    """`POST /v2/upload` with a file's bytes; reads the `upload_url`.
+
+    Raises:
+        TypeError: `data` is not bytes.
+        ValueError: `data` is empty (the API refuses an empty upload).
+    """
+    if not isinstance(data, bytes | bytearray | memoryview):
+        msg = f"`data` must be the file's bytes, got {type(data).__name__}"
+        raise TypeError(msg)
+    if not data:
+        msg = "`data` is empty: there is no audio to upload"
+        raise ValueError(msg)
+    return RestCall("/v2/upload", _json(parse_upload), content=bytes(data))
+
+
+def build_transcript_request(
+    audio_url: str, params: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The body of `POST /v2/transcript`: `audio_url` and the options that are set.
+
+    `speech_model` (refused by the API since 2026) is sent as `speech_models`;
+    with neither, `speech_models` is `DEFAULT_SPEECH_MODELS` (the API requires it).
+
+    Raises:
+        TypeError: an unknown option (named), a value of the wrong type, or both
+            `speech_model` and `speech_models`.
+        ValueError: `audio_url` is not an http(s) URL, or a value out of range.
+    """
+    check_audio_url(audio_url)
+    body: dict[str, Any] = {"audio_url": audio_url}
+    for name, value in params.items():
+        check_transcript_param(name, value)
+        if value is not None:
+            body[name] = list(value) if isinstance(value, tuple) else value
+    model = body.pop("speech_model", None)
+    if model is not None:
+        if "speech_models" in body:
+            msg = "pass `speech_model` or `speech_models`, not both"
+            raise TypeError(msg)
+        body["speech_models"] = [model]
+    body.setdefault("speech_models", list(DEFAULT_SPEECH_MODELS))
+    return body
+
+
+def submit_call(audio_url: str, params: Mapping[str, Any]) -> RestCall[Transcript]:
+    """`POST /v2/transcript`: a new transcript, `queued` or `processing`."""
+    body = build_transcript_request(audio_url, params)
+    return RestCall("/v2/transcript", _json(parse_transcript), body=body)
 
 
 def understanding_call(
@@ -235,6 +302,35 @@ class TranscriptMethods:
         return run_call(
             self, subtitles_call(transcript_id, subtitle_format, chars_per_caption)
         )
+
+    def upload_audio(self: SyncShell, data: bytes) -> str:
+        """Upload a local file's bytes (`POST /v2/upload`); returns its `upload_url`.
+
+        The URL is usable only with this API key, as the `audio_url` of
+        `submit_transcript`.
+        """
+        return run_call(self, upload_call(data))
+
+    def submit_transcript(
+        self: SyncShell, audio_url: str, **params: Unpack[TranscriptParams]
+    ) -> Transcript:
+        """Start transcribing `audio_url` (`POST /v2/transcript`); returns it `queued` or `processing`.
+
+        Poll `get_transcript` until its status is `completed` or `error` (the
+        document loaders' `audio=` does the waiting, for many files at once).
+
+        Args:
+            audio_url: An http(s) URL of the audio, or an `upload_audio` URL.
+            **params: The options as the REST API names them (`TranscriptParams`):
+                `speaker_labels`, `speakers_expected`, `language_code`,
+                `language_detection`, `speech_models`, ...
+
+        Raises:
+            TypeError: an unknown option (named) or a value of the wrong type;
+                nothing was sent.
+            ValueError: a value out of range; nothing was sent.
+        """
+        return run_call(self, submit_call(audio_url, params))
 
     def list_transcripts(self: SyncShell, **filters: Any) -> TranscriptPage:
         """One page of the account's transcripts, newest first.
@@ -311,6 +407,16 @@ class AsyncTranscriptMethods:
         return await arun_call(
             self, subtitles_call(transcript_id, subtitle_format, chars_per_caption)
         )
+
+    async def aupload_audio(self: AsyncShell, data: bytes) -> str:
+        """Upload a local file's bytes (see `GatewayClient.upload_audio`)."""
+        return await arun_call(self, upload_call(data))
+
+    async def asubmit_transcript(
+        self: AsyncShell, audio_url: str, **params: Unpack[TranscriptParams]
+    ) -> Transcript:
+        """Start transcribing `audio_url` (see `GatewayClient.submit_transcript`)."""
+        return await arun_call(self, submit_call(audio_url, params))
 
     async def alist_transcripts(self: AsyncShell, **filters: Any) -> TranscriptPage:
         """One page of the account's transcripts (see `GatewayClient.list_transcripts`)."""

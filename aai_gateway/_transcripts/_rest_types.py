@@ -1,15 +1,21 @@
-"""The transcript REST API (`/v2/transcript`): parsed shapes and request building.
+"""The transcript REST API (`/v2`): parsed shapes and request building.
 
-Only reading is covered: a transcript, the list with its filters, sentences,
-paragraphs and subtitles. Shapes follow the wire notes, section 12.
+Reading: a transcript, the list with its filters, sentences, paragraphs and
+subtitles (the wire notes, section 12). Writing: an upload's answer and the
+body of `POST /v2/transcript` (`TranscriptParams`, every field of the vendor's
+OpenAPI file, each checked for its type before anything is sent).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import difflib
+import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn
 from urllib.parse import parse_qs, urlsplit
+
+from typing_extensions import TypedDict
 
 from aai_gateway._config import Region, resolve_transcript_base_url
 from aai_gateway._transcripts._references import check_transcript_id
@@ -286,3 +292,224 @@ class TranscriptPager:
         )
         self.filters["before_id"] = page.older_before_id
         return rows
+
+
+def parse_upload(body: object) -> str:
+    """A `POST /v2/upload` body: the `upload_url` to transcribe.
+
+    Raises:
+        ValueError: the body has no `upload_url` string.
+    """
+    url = body.get("upload_url") if isinstance(body, Mapping) else None
+    if not isinstance(url, str) or not url:
+        msg = "the upload response has no `upload_url`"
+        raise ValueError(msg)
+    return url
+
+
+DEFAULT_SPEECH_MODELS = ("universal-3-5-pro", "universal-2")
+"""Sent when no speech model is named: the API requires `speech_models`, and these
+are the ones it picked for a request without them (observed live, 2026-09)."""
+
+
+class TranscriptParams(TypedDict, total=False):
+    """The options of `POST /v2/transcript` beside `audio_url`, as the REST API names them.
+
+    Every field of the vendor's `TranscriptOptionalParams`; the API documents each
+    (https://www.assemblyai.com/docs/api-reference/transcripts/submit). Fields
+    left out (or `None`) are not sent. `speech_model` is the pre-2026 single-model
+    field the API now refuses: it is sent as `speech_models=[speech_model]`; with
+    neither, `speech_models` is `DEFAULT_SPEECH_MODELS`.
+    """
+
+    audio_end_at: int
+    audio_start_from: int
+    auto_chapters: bool
+    auto_highlights: bool
+    content_safety: bool
+    content_safety_confidence: int
+    custom_spelling: list[dict[str, Any]]
+    custom_topics: bool
+    disfluencies: bool
+    entity_detection: bool
+    filter_profanity: bool
+    format_text: bool
+    iab_categories: bool
+    keyterms_prompt: list[str]
+    language_code: str | None
+    language_codes: list[str] | None
+    language_confidence_threshold: float
+    language_detection: bool
+    language_detection_options: dict[str, Any]
+    multichannel: bool
+    prompt: str
+    punctuate: bool
+    redact_pii: bool
+    redact_pii_audio: bool
+    redact_pii_audio_options: dict[str, Any]
+    redact_pii_audio_quality: Literal["mp3", "wav"]
+    redact_pii_policies: list[str]
+    redact_pii_sub: Literal["entity_name", "hash"] | None
+    remove_audio_tags: Literal["all"] | None
+    sentiment_analysis: bool
+    speaker_labels: bool
+    speaker_options: dict[str, Any]
+    speakers_expected: int | None
+    speech_model: str | None
+    speech_models: list[str]
+    speech_threshold: float | None
+    speech_understanding: dict[str, Any]
+    summarization: bool
+    summary_model: Literal["informative", "conversational", "catchy"] | None
+    summary_type: (
+        Literal["bullets", "bullets_verbose", "gist", "headline", "paragraph"] | None
+    )
+    temperature: float
+    topics: list[str]
+    webhook_auth_header_name: str | None
+    webhook_auth_header_value: str | None
+    webhook_url: str
+
+
+_Check = Callable[[str, object], None]
+
+
+def _refuse(label: str, wanted: str, value: object, kind: type[Exception]) -> NoReturn:
+    # The value is shown only when short and not a secret: a webhook header
+    # value must never reach a message.
+    shown = "" if "header_value" in label else f", got {value!r}"[:80]
+    raise kind(f"`{label}` must be {wanted}{shown}")
+
+
+def _boolean(label: str, value: object) -> None:
+    if not isinstance(value, bool):
+        _refuse(label, "True or False", value, TypeError)
+
+
+def _integer(low: int | None = None, high: int | None = None) -> _Check:
+    def check(label: str, value: object) -> None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            _refuse(label, "a whole number", value, TypeError)
+        if (low is not None and value < low) or (high is not None and value > high):
+            wanted = f"at least {low}" if high is None else f"from {low} to {high}"
+            _refuse(label, f"a whole number {wanted}", value, ValueError)
+
+    return check
+
+
+def _fraction(label: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        _refuse(label, "a number from 0 to 1", value, TypeError)
+    if not (math.isfinite(value) and 0 <= value <= 1):
+        _refuse(label, "a number from 0 to 1", value, ValueError)
+
+
+def _string(label: str, value: object) -> None:
+    if not isinstance(value, str):
+        _refuse(label, "a string", value, TypeError)
+
+
+def _url(label: str, value: object) -> None:
+    parts = urlsplit(value) if isinstance(value, str) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+        _refuse(label, "an http(s) URL", value, ValueError)
+
+
+def check_audio_url(audio_url: object) -> str:
+    """`audio_url`, if it is an http(s) URL.
+
+    Raises:
+        ValueError: it is not (named).
+    """
+    _url("audio_url", audio_url)
+    return str(audio_url)
+
+
+def _choice(*choices: str) -> _Check:
+    def check(label: str, value: object) -> None:
+        if value not in choices:
+            _refuse(label, " or ".join(map(repr, choices)), value, ValueError)
+
+    return check
+
+
+def _strings(label: str, value: object) -> None:
+    if isinstance(value, str | bytes) or not (
+        isinstance(value, Sequence) and all(isinstance(v, str) for v in value)
+    ):
+        _refuse(label, "a list of strings", value, TypeError)
+
+
+def _object(label: str, value: object) -> None:
+    if not isinstance(value, Mapping):
+        _refuse(label, "a mapping (a JSON object)", value, TypeError)
+
+
+def _objects(label: str, value: object) -> None:
+    if isinstance(value, str | bytes | Mapping) or not (
+        isinstance(value, Sequence) and all(isinstance(v, Mapping) for v in value)
+    ):
+        _refuse(label, "a list of mappings (JSON objects)", value, TypeError)
+
+
+_PARAM_CHECKS: dict[str, _Check] = {
+    "audio_end_at": _integer(0),
+    "audio_start_from": _integer(0),
+    "content_safety_confidence": _integer(25, 100),
+    "custom_spelling": _objects,
+    "keyterms_prompt": _strings,
+    "language_code": _string,
+    "language_codes": _strings,
+    "language_confidence_threshold": _fraction,
+    "language_detection_options": _object,
+    "prompt": _string,
+    "redact_pii_audio_options": _object,
+    "redact_pii_audio_quality": _choice("mp3", "wav"),
+    "redact_pii_policies": _strings,
+    "redact_pii_sub": _choice("entity_name", "hash"),
+    "remove_audio_tags": _choice("all"),
+    "speaker_options": _object,
+    "speakers_expected": _integer(1),
+    "speech_model": _string,
+    "speech_models": _strings,
+    "speech_threshold": _fraction,
+    "speech_understanding": _object,
+    "summary_model": _choice("informative", "conversational", "catchy"),
+    "summary_type": _choice(
+        "bullets", "bullets_verbose", "gist", "headline", "paragraph"
+    ),
+    "temperature": _fraction,
+    "topics": _strings,
+    "webhook_auth_header_name": _string,
+    "webhook_auth_header_value": _string,
+    "webhook_url": _url,
+}
+_PARAM_CHECKS.update(
+    dict.fromkeys(set(TranscriptParams.__annotations__) - set(_PARAM_CHECKS), _boolean)
+)
+
+
+def check_transcript_param(name: str, value: object, label: str | None = None) -> None:
+    """Refuse an option `POST /v2/transcript` does not have, or a value of the wrong type.
+
+    `None` is always accepted (it means: not sent).
+
+    Args:
+        name: The option's REST name.
+        value: Its value.
+        label: How the caller's argument is named in the message (default: `name`).
+
+    Raises:
+        TypeError: an unknown option (the closest known name suggested), or a
+            value of the wrong type.
+        ValueError: a value out of range or not among the allowed ones.
+    """
+    label = label or name
+    check = _PARAM_CHECKS.get(name)
+    if check is None:
+        close = difflib.get_close_matches(name, _PARAM_CHECKS, n=1)
+        hint = f" (did you mean `{close[0]}`?)" if close else ""
+        msg = f"`{label}` is not a transcription option of the REST API{hint}; see TranscriptParams"
+        raise TypeError(msg)
+    if value is not None:
+        check(label, value)
