@@ -14,7 +14,10 @@ one private module per concern:
 - `_understanding` and `_enrich`: speaker names and translations (Speech
   Understanding) and how they change documents;
 - `_map_reduce`: a summary over many transcripts (`SummaryRun`: its prompts,
-  checks and result, which both adapters run).
+  checks and result, which both adapters run);
+- `_incremental` (pure) and `_indexer` (fetching): an index over the account's
+  transcripts kept up to date run after run (`IncrementalIndexer`), each
+  framework's store behind `IndexStore`.
 
 Example:
     ```python
@@ -34,10 +37,22 @@ Example:
 
 from __future__ import annotations
 
+from aai_gateway._transcripts._audio import TranscriptionOptions
 from aai_gateway._transcripts._documents import (
     CONTENT_MODES,
     ContentMode,
     TranscriptDocument,
+)
+from aai_gateway._transcripts._incremental import (
+    IndexPlan,
+    IndexState,
+    IndexStep,
+    find_transcript_documents,
+)
+from aai_gateway._transcripts._indexer import (
+    AsyncIndexStore,
+    IncrementalIndexer,
+    IndexStore,
 )
 from aai_gateway._transcripts._loader import (
     TranscriptDocumentLoader,
@@ -59,6 +74,7 @@ from aai_gateway._transcripts._rest_types import (
     Transcript,
     TranscriptListing,
     TranscriptPage,
+    TranscriptParams,
     TranscriptSegment,
 )
 from aai_gateway._transcripts._understanding import (
@@ -72,8 +88,14 @@ __all__ = [
     "CONTENT_MODES",
     "DEFAULT_COMBINE_INSTRUCTIONS",
     "DEFAULT_SUMMARY_INSTRUCTIONS",
+    "AsyncIndexStore",
     "ContentMode",
     "CustomFormatting",
+    "IncrementalIndexer",
+    "IndexPlan",
+    "IndexState",
+    "IndexStep",
+    "IndexStore",
     "SpeakerIdentification",
     "TagPlacement",
     "Transcript",
@@ -82,11 +104,14 @@ __all__ = [
     "TranscriptListing",
     "TranscriptLoaderOptions",
     "TranscriptPage",
+    "TranscriptParams",
     "TranscriptSegment",
     "TranscriptSummaries",
+    "TranscriptionOptions",
     "Translation",
     "UnderstandingResult",
     "check_transcript_id",
+    "find_transcript_documents",
     "has_transcript_tag",
     "resolve_transcript_refs",
     "transcript_ref",

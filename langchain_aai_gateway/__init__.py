@@ -9,8 +9,10 @@ any prompt template or document formatting and becomes the tag (plus
 `transcript_id`) before a request is sent. `AssemblyAITranscriptLoader` loads
 transcripts as documents (by reference, or by content for retrieval),
 `AssemblyAITranscriptQATool` lets agents ask questions about whole meetings,
-`AssemblyAISpeakerIdentificationTool` tells them who each speaker is, and
-`summarize_transcripts` summarises many meetings map-reduce style.
+`AssemblyAISpeakerIdentificationTool` tells them who each speaker is,
+`summarize_transcripts` summarises many meetings map-reduce style, and
+`index_transcripts` keeps a vector store over the account's meetings up to date,
+fetching only what is new (LangChain's indexing API with a record manager).
 """
 
 from __future__ import annotations
@@ -22,12 +24,17 @@ from aai_gateway import TRANSCRIPT_TAG, __version__, transcript_ref
 from langchain_aai_gateway.chat_models import ChatAssemblyAI
 
 if TYPE_CHECKING:
+    from langchain_aai_gateway.callbacks import (
+        AssemblyAICallbackHandler,
+        get_assemblyai_callback,
+    )
     from langchain_aai_gateway.chains import (
         TranscriptSummaries,
         asummarize_transcripts,
         summarize_transcripts,
     )
     from langchain_aai_gateway.document_loaders import AssemblyAITranscriptLoader
+    from langchain_aai_gateway.indexing import aindex_transcripts, index_transcripts
     from langchain_aai_gateway.llms import AssemblyAILLM
     from langchain_aai_gateway.tools import (
         AssemblyAISpeakerIdentificationTool,
@@ -36,6 +43,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "TRANSCRIPT_TAG",
+    "AssemblyAICallbackHandler",
     "AssemblyAILLM",
     "AssemblyAISpeakerIdentificationTool",
     "AssemblyAITranscriptLoader",
@@ -43,7 +51,10 @@ __all__ = [
     "ChatAssemblyAI",
     "TranscriptSummaries",
     "__version__",
+    "aindex_transcripts",
     "asummarize_transcripts",
+    "get_assemblyai_callback",
+    "index_transcripts",
     "summarize_transcripts",
     "transcript_ref",
 ]
@@ -51,12 +62,16 @@ __all__ = [
 # Loaded on first use (PEP 562): `BaseLLM` brings yaml and tenacity, the tools,
 # loader and chains more of LangChain, none of which a chat model needs.
 _LAZY = {
+    "AssemblyAICallbackHandler": "callbacks",
     "AssemblyAILLM": "llms",
     "AssemblyAISpeakerIdentificationTool": "tools",
     "AssemblyAITranscriptLoader": "document_loaders",
     "AssemblyAITranscriptQATool": "tools",
     "TranscriptSummaries": "chains",
+    "aindex_transcripts": "indexing",
     "asummarize_transcripts": "chains",
+    "get_assemblyai_callback": "callbacks",
+    "index_transcripts": "indexing",
     "summarize_transcripts": "chains",
 }
 

@@ -19,6 +19,7 @@ from langchain_aai_gateway import (
 
 EXPECTED_ALL = [
     "TRANSCRIPT_TAG",
+    "AssemblyAICallbackHandler",
     "AssemblyAILLM",
     "AssemblyAISpeakerIdentificationTool",
     "AssemblyAITranscriptLoader",
@@ -26,7 +27,10 @@ EXPECTED_ALL = [
     "ChatAssemblyAI",
     "TranscriptSummaries",
     "__version__",
+    "aindex_transcripts",
     "asummarize_transcripts",
+    "get_assemblyai_callback",
+    "index_transcripts",
     "summarize_transcripts",
     "transcript_ref",
 ]
