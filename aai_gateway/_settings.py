@@ -20,6 +20,7 @@ the message at construction that it would get at the first call.
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -37,11 +38,13 @@ __all__ = [
     "CLIENT_SETTING_NAMES",
     "CORE_RENAMED",
     "LOADER_RENAMED",
+    "REASONING_EFFORTS",
     "RENAMED",
     "REQUEST_FIELDS",
     "REQUEST_FIELD_NAMES",
     "ClientSetting",
     "RequestField",
+    "check_number",
     "check_seconds",
     "check_settings",
     "client_key",
@@ -67,6 +70,49 @@ def check_seconds(name: str) -> Callable[[object], None]:
             raise ValueError(msg)
 
     return check
+
+
+def _non_finite(value: object) -> bool:
+    # NaN and infinities are left to the core's JSON check, which refuses them in
+    # every field alike ("cannot be sent as JSON").
+    return isinstance(value, float) and not math.isfinite(value)
+
+
+def check_number(name: str, low: float, high: float) -> Callable[[object], None]:
+    """A check that `name` is a number from `low` to `high` (the gateway's range)."""
+
+    def check(value: object) -> None:
+        if _non_finite(value):
+            return
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            msg = f"`{name}` must be a number from {low:g} to {high:g}, got {value!r}"
+            raise TypeError(msg)
+        if not low <= value <= high:
+            msg = f"`{name}` must be from {low:g} to {high:g}, got {value!r}"
+            raise ValueError(msg)
+
+    return check
+
+
+def _check_seed(value: object) -> None:
+    if _non_finite(value):
+        return
+    if isinstance(value, bool) or not isinstance(value, int):
+        msg = f"`seed` must be a whole number, got {value!r}"
+        raise TypeError(msg)
+
+
+REASONING_EFFORTS = ("low", "medium", "high")
+"""The `reasoning.effort` values the gateway documents (gateway-spec.md section 3.10)."""
+
+
+def _check_effort(value: object) -> None:
+    if value not in REASONING_EFFORTS:
+        msg = (
+            f"`reasoning_effort` must be one of {list(REASONING_EFFORTS)} (sent as "
+            f"`reasoning.effort`), got {value!r}"
+        )
+        raise ValueError(msg)
 
 
 def _check_retries(value: object) -> None:
@@ -100,11 +146,17 @@ class RequestField:
         name: The field's name on both adapters (and per call).
         wire: Its key in the request body.
         default: The adapters' default (`None`: not sent).
+        key: Set for a field that is one key of a wire object: the value goes
+            under `wire[key]` (`reasoning_effort` is `reasoning.effort`).
+        check: Refuses a bad value (not `None`) before any request, naming the
+            field; the core's own request checks run as well.
     """
 
     name: str
     wire: str
     default: Any = None
+    key: str | None = None
+    check: Callable[[Any], object] | None = None
 
 
 CLIENT_SETTINGS: tuple[ClientSetting, ...] = (
@@ -141,11 +193,30 @@ REQUEST_FIELDS: tuple[RequestField, ...] = (
     RequestField("fallback_config", "fallback_config"),
     RequestField("model_region", "model_region"),
     RequestField("reasoning", "reasoning"),
+    # Sampling: [UNCONFIRMED] on the gateway, which takes a parameter only for a
+    # model whose catalogue entry lists it (gateway-spec.md sections 3.1, 3.12);
+    # `check_capabilities` refuses it before sending for a model known not to.
+    RequestField("top_p", "top_p", check=check_number("top_p", 0, 1)),
+    RequestField("seed", "seed", check=_check_seed),
+    RequestField(
+        "frequency_penalty",
+        "frequency_penalty",
+        check=check_number("frequency_penalty", -2, 2),
+    ),
+    RequestField(
+        "presence_penalty",
+        "presence_penalty",
+        check=check_number("presence_penalty", -2, 2),
+    ),
+    # OpenAI's spelling of the gateway's `reasoning.effort` (after `reasoning`, so
+    # it is added to that object).
+    RequestField("reasoning_effort", "reasoning", key="effort", check=_check_effort),
 )
 """Every request field, in the order `request_fields` reads values."""
 
 CLIENT_SETTING_NAMES: tuple[str, ...] = tuple(s.name for s in CLIENT_SETTINGS)
 REQUEST_FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in REQUEST_FIELDS)
+_DECLARED = frozenset(REQUEST_FIELD_NAMES)
 
 CALL_OPTIONS: tuple[str, ...] = ("timeout", "extra_headers")
 """Per-call kwargs that go to the core's `chat(...)` call, not into the body."""
@@ -204,13 +275,57 @@ def _hashable(value: Any) -> Any:
     return value
 
 
-def request_fields(values: Sequence[Any]) -> dict[str, Any]:
-    """The body fields that are set, from values in `REQUEST_FIELDS` order."""
-    return {
-        field.wire: value
-        for field, value in zip(REQUEST_FIELDS, values, strict=True)
-        if value is not None
-    }
+def request_fields(values: Sequence[Any] | Mapping[str, Any]) -> dict[str, Any]:
+    """The body fields that are set, each checked, in their wire form.
+
+    Args:
+        values: The fields' values in `REQUEST_FIELDS` order (a model's fields),
+            or a mapping by name (one call's kwargs: keys that are not declared
+            fields pass through as they are, and a declared field given as
+            `None` stays, so a caller can drop it from the body).
+
+    Raises:
+        ValueError: a value out of range, or `reasoning_effort` disagreeing
+            with `reasoning["effort"]` (named).
+        TypeError: a value of the wrong type (named).
+    """
+    if isinstance(values, Mapping):
+        return _named_fields(values)
+    body: dict[str, Any] = {}
+    for field, value in zip(REQUEST_FIELDS, values, strict=True):
+        if value is None:
+            continue
+        if field.check is not None:
+            field.check(value)
+        if field.key is None:
+            body[field.wire] = value
+        else:
+            body[field.wire] = _nested(field, field.key, body.get(field.wire), value)
+    return body
+
+
+def _named_fields(values: Mapping[str, Any]) -> dict[str, Any]:
+    if not _DECLARED.intersection(values):
+        return dict(values)
+    declared = request_fields(tuple(values.get(n) for n in REQUEST_FIELD_NAMES))
+    rest = {k: v for k, v in values.items() if k not in _DECLARED or v is None}
+    return {**rest, **declared}
+
+
+def _nested(
+    field: RequestField, key: str, outer: object, value: object
+) -> dict[str, Any]:
+    """`outer` (a wire object, or `None`) with `value` under `key`."""
+    nested = dict(outer) if isinstance(outer, Mapping) else {}
+    given = nested.get(key)
+    if given is not None and given != value:
+        msg = (
+            f"`{field.name}` ({value!r}) and `{field.wire}` "
+            f"({{{key!r}: {given!r}}}) disagree; set one"
+        )
+        raise ValueError(msg)
+    nested[key] = value
+    return nested
 
 
 def check_settings(model: object) -> None:
@@ -231,12 +346,8 @@ def check_settings(model: object) -> None:
             check(value)
     # The core's check of a request, on the fields alone: a placeholder prompt
     # stands in for the messages a call brings.
-    request: dict[str, Any] = {"prompt": "-"}
-    for field in REQUEST_FIELDS:
-        value = getattr(model, field.name)
-        if value is not None:
-            request[field.wire] = value
-    validate_chat_request(request)
+    values = tuple(getattr(model, field.name) for field in REQUEST_FIELDS)
+    validate_chat_request({"prompt": "-", **request_fields(values)})
 
 
 def refuse_client_settings(kwargs: Iterable[str], owner: str) -> None:

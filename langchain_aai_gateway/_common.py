@@ -46,6 +46,7 @@ from aai_gateway.adapters import (
     rename_options,
     request_fields,
 )
+from aai_gateway.tokens import Tokenizer
 from aai_gateway.transcripts import TagPlacement
 from langchain_aai_gateway._errors import translate_errors
 
@@ -144,6 +145,19 @@ class GatewayModelMixin(BaseModel):
     model_region: Literal["global"] | None = None
     reasoning: dict[str, Any] | None = None
     """E.g. `{"effort": "low"}`."""
+    top_p: float | None = None
+    """Nucleus sampling, 0 to 1. Like the three fields below, sent only when set,
+    and refused before sending for a model the catalogue says does not take it."""
+    seed: int | None = None
+    """Ask for repeatable sampling (models that take it)."""
+    frequency_penalty: float | None = None
+    """-2 to 2: penalise tokens by how often they have appeared."""
+    presence_penalty: float | None = None
+    """-2 to 2: penalise tokens that have appeared at all."""
+    reasoning_effort: str | None = None
+    """`"low"`, `"medium"` or `"high"`: ChatOpenAI's name for the gateway's
+    reasoning setting, sent as `reasoning={"effort": ...}` (merged into
+    `reasoning` when both are set; they must not disagree)."""
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
     """Other gateway fields, sent as they are (unknown init kwargs land here)."""
     extra_body: dict[str, Any] | None = None
@@ -180,6 +194,22 @@ class GatewayModelMixin(BaseModel):
         if add_version is not None:
             add_version("aai-gateway", __version__)
         return self
+
+    # -- serialization ----------------------------------------------------------------
+
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        """`True`: `dumpd`/`dumps` write the settings, the key as a secret marker.
+
+        A third-party class loads only when named: `load(data, secrets_map=...,
+        allowed_objects=[ChatAssemblyAI], valid_namespaces=["langchain_aai_gateway"])`.
+        """
+        return True
+
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        """The key is dumped as a reference to `ASSEMBLYAI_API_KEY`, never its value."""
+        return {"api_key": API_KEY_ENV}
 
     def __getstate__(self) -> dict[Any, Any]:
         # A pickle carries neither the key nor any HTTP client: the unpickled model
@@ -248,13 +278,29 @@ class GatewayModelMixin(BaseModel):
         refuse_client_settings(kwargs, type(self).__name__)
         body = self._field_body()
         body.update(content)
-        body.update((k, v) for k, v in kwargs.items() if k not in _ADAPTER_KWARGS)
+        # Declared fields given per call in their wire form (`reasoning_effort`).
+        call = request_fields(kwargs) if kwargs else {}
+        body.update((k, v) for k, v in call.items() if k not in _ADAPTER_KWARGS)
         stops = stop if stop is not None else self.stop
         if stops:
             body["stop"] = list(stops)
         if not self._include_usage(kwargs):
             body["stream_options"] = {"include_usage": False}
         return {k: v for k, v in body.items() if v is not None}
+
+    # -- token counting -------------------------------------------------------------
+
+    def get_token_ids(self, text: str) -> list[int]:
+        """The token ids of `text`: an offline estimate (`aai_gateway.tokens`).
+
+        The gateway has no counting endpoint and its models' own tokenizers are
+        not public, so this is tiktoken's `o200k_base` for OpenAI models and
+        `cl100k_base` for the others; `custom_get_token_ids`, when set, wins.
+        """
+        custom = getattr(self, "custom_get_token_ids", None)
+        if custom is not None:
+            return list(custom(text))
+        return Tokenizer(self.model)(text)
 
     def _include_usage(self, kwargs: Mapping[str, Any]) -> bool:
         return bool(kwargs.get("stream_usage", self.stream_usage))

@@ -24,6 +24,7 @@ from typing_extensions import Self
 
 from aai_gateway import ToolParam
 from aai_gateway.adapters import resolve_tool_choice
+from aai_gateway.tokens import Tokenizer
 from aai_gateway.types import known_capabilities
 from langchain_aai_gateway._common import GatewayModelMixin
 from langchain_aai_gateway._convert import (
@@ -94,6 +95,30 @@ class ChatAssemblyAI(GatewayModelMixin, BaseChatModel):
             structured_output=caps.supports("response_format"),
             temperature=caps.supports("temperature"),
         )
+
+    def get_num_tokens_from_messages(
+        self,
+        messages: list[BaseMessage],
+        tools: Sequence[Any] | None = None,
+    ) -> int:
+        """An offline estimate of the prompt tokens of `messages` (and `tools`).
+
+        The messages are converted as a request would send them and counted with
+        `aai_gateway.tokens.Tokenizer` (OpenAI's chat framing per message; tools
+        as their JSON definitions), so `trim_messages(..., token_counter=llm)`
+        works without a network. It is an estimate: exact for OpenAI models'
+        text, close for the others, and blind to a transcript the gateway
+        injects at the `{{ transcript }}` tag. With `custom_get_token_ids` set,
+        LangChain's own count (over rendered text, tools ignored) is used.
+
+        Raises:
+            ValueError: a message the gateway cannot take (media parts).
+        """
+        if self.custom_get_token_ids is not None:
+            return super().get_num_tokens_from_messages(messages, tools)
+        specs = [convert_to_openai_tool(t) for t in tools or ()]
+        wire = to_gateway_messages(messages, self.model)
+        return Tokenizer(self.model).count_messages(wire, specs)
 
     def with_transcript(self, transcript_id: str) -> Self:
         """A copy of this model bound to one transcript.

@@ -56,6 +56,7 @@ from aai_gateway.adapters import (
     resolve_tool_choice,
     warn_renamed,
 )
+from aai_gateway.tokens import Tokenizer
 from aai_gateway.types import known_capabilities
 from llama_index_aai_gateway._convert import (
     StreamState,
@@ -197,6 +198,15 @@ class AssemblyAI(FunctionCallingLLM):
     fallback_config: dict[str, Any] | None = None
     model_region: Literal["global"] | None = None
     reasoning: dict[str, Any] | None = None
+    top_p: float | None = Field(default=None, description="From 0 to 1.")
+    seed: int | None = None
+    frequency_penalty: float | None = Field(default=None, description="-2 to 2.")
+    presence_penalty: float | None = Field(default=None, description="-2 to 2.")
+    reasoning_effort: str | None = Field(
+        default=None,
+        description="'low', 'medium' or 'high': OpenAI's name for the gateway's "
+        "reasoning setting, sent as reasoning={'effort': ...}.",
+    )
     additional_kwargs: dict[str, Any] = Field(
         default_factory=dict, description="Extra body fields sent on every request."
     )
@@ -305,6 +315,15 @@ class AssemblyAI(FunctionCallingLLM):
     def _metadata_key(self) -> tuple[str, int | None, int | None]:
         return self.model, self.context_window, self.max_tokens
 
+    @property
+    def tokenizer(self) -> Tokenizer:
+        """An offline token-count estimate for `model` (`str -> list[int]`).
+
+        For `TokenCountingHandler(tokenizer=...)`, `Settings.tokenizer` and
+        `PromptHelper`; see `llama_index_aai_gateway.tokens`.
+        """
+        return Tokenizer(self.model)
+
     def with_transcript(self, transcript_id: str) -> AssemblyAI:
         """A cheap copy bound to one transcript, for engines and agents.
 
@@ -368,7 +387,7 @@ class AssemblyAI(FunctionCallingLLM):
         options = {k: kwargs[k] for k in CALL_OPTIONS if k in kwargs}
         call = {
             k: v
-            for k, v in kwargs.items()
+            for k, v in request_fields(kwargs).items()
             if k not in _FRAMEWORK_KWARGS and k not in CALL_OPTIONS
         }
         if call.get("tools") is not None:

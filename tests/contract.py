@@ -43,6 +43,12 @@ LATER_ADDITIONS: dict[str, Any] = {
     # [3.1] gateway fields and the OpenAI passthroughs the client may send; the request
     # is then closed, so a field nobody documented (max_completion_tokens) fails.
     "request_properties": {
+        # [3.1, UNCONFIRMED] OpenAI sampling passthroughs: sent only when the user sets
+        # one, and refused before sending for a model whose catalogue entry lacks it.
+        "top_p": {"type": "number", "minimum": 0, "maximum": 1},
+        "seed": {"type": "integer"},
+        "frequency_penalty": {"type": "number", "minimum": -2, "maximum": 2},
+        "presence_penalty": {"type": "number", "minimum": -2, "maximum": 2},
         "transcript_id": {"type": "string"},
         "fallbacks": {
             "type": "array",

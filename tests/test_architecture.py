@@ -25,6 +25,7 @@ PUBLIC_CORE_MODULES = frozenset(
         "aai_gateway.costs",
         "aai_gateway.errors",
         "aai_gateway.testing",
+        "aai_gateway.tokens",
         "aai_gateway.transcripts",
         "aai_gateway.types",
     }

@@ -319,7 +319,7 @@ def test_ls_params_honour_call_model_and_profile() -> None:
             "transcript_id": "t-1",
             "fallbacks": [{"model": "gpt-5"}],
             "reasoning": {"effort": "low"},
-            "model_kwargs": {"top_p": 0.5},
+            "model_kwargs": {"prompt_cache_key": "k"},
             "extra_body": {"seed": 1},
             "region": "eu",
         },

@@ -8,6 +8,7 @@ the LlamaIndex tests in `_settings_cases`). Old names warn.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -25,14 +26,18 @@ from langchain_aai_gateway import TRANSCRIPT_TAG, AssemblyAILLM, ChatAssemblyAI
 from langchain_aai_gateway.document_loaders import AssemblyAITranscriptLoader
 from tests.langchain._settings_cases import (
     BAD_VALUES,
+    CALL_BAD_TYPES,
+    FIELD_BAD_VALUES,
     MODEL,
     PROBES,
     REQUEST_VALUES,
+    SAMPLING_FIELDS,
     Wire,
     check_the_new_url_names,
     check_the_old_url_names,
     core_message,
     read_timeout,
+    sent_value,
 )
 from tests.langchain.conftest import invoke_in, stream_in
 
@@ -81,7 +86,7 @@ def test_every_declared_request_field_reaches_the_body(
         invoke_in(mode, llm, f"Q: {TRANSCRIPT_TAG}", **REQUEST_VALUES)
     [body] = gateway.bodies()
     for declared in REQUEST_FIELDS:
-        assert body[declared.wire] == REQUEST_VALUES[declared.name], declared.name
+        assert sent_value(body, declared) == REQUEST_VALUES[declared.name], declared
 
 
 @pytest.mark.parametrize("name", sorted(PROBES))
@@ -109,6 +114,84 @@ def test_bad_settings_fail_at_construction_as_the_core_says(
     settings = {"model": MODEL, name: value}
     with pytest.raises((ValueError, TypeError), match=re.escape(message)):
         cls(**settings)
+
+
+@pytest.mark.parametrize("cls", MODELS)
+@pytest.mark.parametrize(
+    ("name", "value", "message"), FIELD_BAD_VALUES + CALL_BAD_TYPES
+)
+def test_bad_field_values_fail_at_construction_and_per_call(
+    mode: str, wire: Any, cls: Any, name: str, value: Any, message: str
+) -> None:
+    if (name, value, message) in FIELD_BAD_VALUES:
+        with pytest.raises(ValueError, match=re.escape(message)):
+            cls(model=MODEL, **{name: value})
+    gateway = wire()
+    llm = cls(model=MODEL, **gateway.options())
+    with pytest.raises((ValueError, TypeError), match=re.escape(message)):
+        invoke_in(mode, llm, "Hi", **{name: value})
+    assert gateway.requests == []
+
+
+# -- sampling fields and reasoning_effort -----------------------------------------------
+
+
+@pytest.mark.parametrize("cls", MODELS)
+def test_sampling_settings_are_fields_not_model_kwargs(cls: Any) -> None:
+    # Before they were fields, these went to `model_kwargs` with a warning (an
+    # error here: the suite turns warnings into errors).
+    values = {name: REQUEST_VALUES[name] for name in SAMPLING_FIELDS}
+    llm = cls(model=MODEL, reasoning_effort="high", **values)
+    assert llm.model_kwargs == {}
+    assert {name: getattr(llm, name) for name in SAMPLING_FIELDS} == values
+    assert llm.reasoning_effort == "high"
+
+
+def test_reasoning_effort_is_sent_as_the_gateway_reasoning_object(
+    mode: str, wire: Any
+) -> None:
+    gateway = wire()
+    llm = ChatAssemblyAI(
+        model=MODEL,
+        reasoning={"max_tokens": 2048},
+        reasoning_effort="medium",
+        **gateway.options(),
+    )
+    invoke_in(mode, llm, "Hi")
+    invoke_in(mode, llm, "Hi", reasoning_effort="high")
+    first, second = gateway.bodies()
+    assert first["reasoning"] == {"max_tokens": 2048, "effort": "medium"}
+    assert "reasoning_effort" not in first
+    # Per call, as every per-call field, it replaces the model's `reasoning`.
+    assert second["reasoning"] == {"effort": "high"}
+
+
+def test_reasoning_effort_disagreeing_with_reasoning_is_refused() -> None:
+    with pytest.raises(
+        ValueError, match=r"`reasoning_effort` \('high'\) and `reasoning`"
+    ):
+        ChatAssemblyAI(
+            model=MODEL, reasoning={"effort": "low"}, reasoning_effort="high"
+        )
+
+
+@pytest.mark.parametrize("name", ["seed", "frequency_penalty", "presence_penalty"])
+def test_a_sampling_field_the_catalogue_refuses_is_named_before_sending(
+    mode: str, wire: Any, name: str
+) -> None:
+    gateway = wire()
+    llm = ChatAssemblyAI(model=MODEL, top_p=0.5, **gateway.options())
+    # The model's own core client, with the catalogue fetched (`Wire.CATALOGUE`:
+    # `top_p` listed, `seed` and the penalties not).
+    if mode == "sync":
+        llm._sync_client().list_models()
+    else:
+        asyncio.run(llm._async_client().alist_models())
+    with pytest.raises(ValueError, match=f"does not take `{name}`"):
+        invoke_in(mode, llm, "Hi", **{name: REQUEST_VALUES[name]})
+    assert [r.url.path for r in gateway.requests] == ["/v1/models"]
+    invoke_in(mode, llm, "Hi")
+    assert gateway.bodies()[-1]["top_p"] == 0.5
 
 
 # -- one vocabulary; old names warn ----------------------------------------------------

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from langchain_core.language_models import BaseChatModel
 from langchain_tests.unit_tests import ChatModelUnitTests
+from syrupy.assertion import SnapshotAssertion
 
 from langchain_aai_gateway import ChatAssemblyAI
 
@@ -37,3 +39,21 @@ class TestChatAssemblyAIUnit(ChatModelUnitTests):
             {"model": "claude-sonnet-4-6"},
             {"api_key": "test-key"},
         )
+
+    @pytest.mark.xfail(
+        reason="langchain-core 1.8.3's `load(..., allowed_objects='all')` lets "
+        "through only the classes in its own mapping, so a third-party class "
+        "cannot load this way; the explicit call (`allowed_objects=[ChatAssemblyAI]`, "
+        "`valid_namespaces=['langchain_aai_gateway']`) is tested in "
+        "tests/langchain/test_serialization.py",
+        raises=ValueError,
+        strict=True,
+    )
+    @pytest.mark.filterwarnings(
+        # Before it reaches `load`, the standard test calls the deprecated
+        # `model.dict()`, and `load` is in beta: neither is the failure shown.
+        "ignore::langchain_core._api.deprecation.LangChainDeprecationWarning",
+        "ignore::langchain_core._api.beta_decorator.LangChainBetaWarning",
+    )
+    def test_serdes(self, model: BaseChatModel, snapshot: SnapshotAssertion) -> None:
+        super().test_serdes(model, snapshot)

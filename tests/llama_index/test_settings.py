@@ -8,6 +8,7 @@ the LangChain tests in `tests/langchain/_settings_cases.py`). Old names warn.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -24,14 +25,19 @@ from aai_gateway.adapters import (
 from llama_index_aai_gateway import AssemblyAI, AssemblyAITranscriptReader
 from tests.langchain._settings_cases import (
     BAD_VALUES,
+    CALL_BAD_TYPES,
+    FIELD_BAD_VALUES,
+    MODEL,
     PROBES,
     REQUEST_VALUES,
+    SAMPLING_FIELDS,
     TRANSCRIPT,
     Wire,
     check_the_new_url_names,
     check_the_old_url_names,
     core_message,
     read_timeout,
+    sent_value,
 )
 from tests.llama_index.conftest import Caller
 
@@ -80,7 +86,7 @@ def test_every_declared_request_field_reaches_the_body(
         call.complete(_llm(gateway), f"Q: {TRANSCRIPT_TAG}", **REQUEST_VALUES)
     [body] = gateway.bodies()
     for declared in REQUEST_FIELDS:
-        assert body[declared.wire] == REQUEST_VALUES[declared.name], declared.name
+        assert sent_value(body, declared) == REQUEST_VALUES[declared.name], declared
 
 
 @pytest.mark.parametrize("name", sorted(PROBES))
@@ -106,6 +112,72 @@ def test_bad_settings_fail_at_construction_as_the_core_says(
     message = core_message(name, value)
     with pytest.raises((ValueError, TypeError), match=re.escape(message)):
         AssemblyAI(**{name: value})
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"), FIELD_BAD_VALUES + CALL_BAD_TYPES
+)
+def test_bad_field_values_fail_at_construction_and_per_call(
+    call: Caller, wire: Any, name: str, value: Any, message: str
+) -> None:
+    if (name, value, message) in FIELD_BAD_VALUES:
+        with pytest.raises(ValueError, match=re.escape(message)):
+            AssemblyAI(**{name: value})
+    gateway = wire()
+    with pytest.raises((ValueError, TypeError), match=re.escape(message)):
+        call.complete(_llm(gateway), "Hi", **{name: value})
+    assert gateway.requests == []
+
+
+# -- sampling fields and reasoning_effort -----------------------------------------------
+
+
+def test_sampling_settings_are_fields() -> None:
+    values = {name: REQUEST_VALUES[name] for name in SAMPLING_FIELDS}
+    llm = AssemblyAI(reasoning_effort="high", **values)
+    assert llm.additional_kwargs == {}
+    assert {name: getattr(llm, name) for name in SAMPLING_FIELDS} == values
+    assert llm.reasoning_effort == "high"
+
+
+def test_reasoning_effort_is_sent_as_the_gateway_reasoning_object(
+    call: Caller, wire: Any
+) -> None:
+    gateway = wire()
+    llm = _llm(gateway, reasoning={"max_tokens": 2048}, reasoning_effort="medium")
+    call.complete(llm, "Hi")
+    call.complete(llm, "Hi", reasoning_effort="high")
+    first, second = gateway.bodies()
+    assert first["reasoning"] == {"max_tokens": 2048, "effort": "medium"}
+    assert "reasoning_effort" not in first
+    # Per call, as every per-call field, it replaces the model's `reasoning`.
+    assert second["reasoning"] == {"effort": "high"}
+
+
+def test_reasoning_effort_disagreeing_with_reasoning_is_refused() -> None:
+    with pytest.raises(
+        ValueError, match=r"`reasoning_effort` \('high'\) and `reasoning`"
+    ):
+        AssemblyAI(reasoning={"effort": "low"}, reasoning_effort="high")
+
+
+@pytest.mark.parametrize("name", ["seed", "frequency_penalty", "presence_penalty"])
+def test_a_sampling_field_the_catalogue_refuses_is_named_before_sending(
+    call: Caller, wire: Any, name: str
+) -> None:
+    gateway = wire()
+    llm = _llm(gateway, model=MODEL, top_p=0.5)
+    # The LLM's own core client, with the catalogue fetched (`Wire.CATALOGUE`:
+    # `top_p` listed, `seed` and the penalties not).
+    if call.mode == "sync":
+        llm._sync_client().list_models()
+    else:
+        asyncio.run(llm._async_client().alist_models())
+    with pytest.raises(ValueError, match=f"does not take `{name}`"):
+        call.complete(llm, "Hi", **{name: REQUEST_VALUES[name]})
+    assert [r.url.path for r in gateway.requests] == ["/v1/models"]
+    call.complete(llm, "Hi")
+    assert gateway.bodies()[-1]["top_p"] == 0.5
 
 
 # -- one vocabulary; old names warn ----------------------------------------------------
