@@ -167,7 +167,7 @@ class IncrementalIndexer:
         state.check_mode(self.mode)
         walk = ListingWalk(state.cursor, full=self.full)
         while walk.more:
-            walk.take(self._loader._sync.list_transcripts(**walk.filters))
+            walk.take(self._loader.sync_client.list_transcripts(**walk.filters))
         plan = self._decide(state, walk)
         if plan.remove:
             store.remove(plan.remove)
@@ -197,7 +197,7 @@ class IncrementalIndexer:
         state.check_mode(self.mode)
         walk = ListingWalk(state.cursor, full=self.full)
         while walk.more:
-            walk.take(await self._loader._async.alist_transcripts(**walk.filters))
+            walk.take(await self._loader.async_client.alist_transcripts(**walk.filters))
         plan = self._decide(state, walk)
         if plan.remove:
             await store.aremove(plan.remove)

@@ -128,6 +128,16 @@ class TranscriptDocumentLoader:
             http_client=async_http, **client_options
         )
 
+    @property
+    def sync_client(self) -> GatewayClient:
+        """The client the sync methods fetch with."""
+        return self._sync
+
+    @property
+    def async_client(self) -> AsyncGatewayClient:
+        """The client the async methods fetch with."""
+        return self._async
+
     # -- sync ------------------------------------------------------------------------
 
     def _run(self, plan: TranscriptionPlan) -> TranscriptionRun:

@@ -264,7 +264,13 @@ def subtitle_params(
 
 
 class TranscriptPager:
-    """Walks the list endpoint from newest to oldest, up to `max_results` rows."""
+    """Walks the list endpoint page by page, up to `max_results` rows.
+
+    Without `after_id` it walks from the newest transcript to the oldest (each
+    page's `prev_url`, `before_id`). With `after_id` it walks from there towards
+    the newest, each page's newest row anchoring the next (as `next_url` does),
+    until a page brings nothing new. Rows are newest first within a page.
+    """
 
     def __init__(self, filters: Mapping[str, Any], max_results: int | None) -> None:
         if max_results is not None and (
@@ -278,19 +284,25 @@ class TranscriptPager:
         self.filters = dict(filters)
         self.remaining = max_results
         self.more = max_results != 0
+        self._newer = filters.get("after_id") is not None
+        self._seen: set[str] = set()
 
     def take(self, page: TranscriptPage) -> tuple[TranscriptListing, ...]:
-        """The rows of `page` still wanted; moves the cursor to the next (older) page."""
-        rows = page.transcripts
+        """The rows of `page` still wanted; moves the cursor to the next page."""
+        # A row already given is never given again, so a server that repeats a
+        # page cannot keep the walk going.
+        rows = tuple(r for r in page.transcripts if r.id not in self._seen)
         if self.remaining is not None:
             rows = rows[: self.remaining]
             self.remaining -= len(rows)
-        self.more = (
-            bool(page.older_before_id)
-            and bool(page.transcripts)
-            and self.remaining != 0
-        )
-        self.filters["before_id"] = page.older_before_id
+        self._seen.update(r.id for r in rows)
+        if self._newer:
+            self.more = bool(rows) and self.remaining != 0
+            self.filters["after_id"] = page.transcripts[0].id if rows else None
+        else:
+            self.more = bool(page.older_before_id) and bool(rows)
+            self.more = self.more and self.remaining != 0
+            self.filters["before_id"] = page.older_before_id
         return rows
 
 

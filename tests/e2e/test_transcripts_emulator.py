@@ -111,6 +111,20 @@ def test_list_follows_pages_to_the_end_and_to_a_limit(
     assert {t.status for t in completed} == {"completed"}
 
 
+def test_a_list_after_an_id_walks_towards_the_newest(both: Both, emulator: Any) -> None:
+    newest_first = [t.id for t in listify(both("iter_transcripts"))]
+    start = newest_first[-2]  # the second oldest: every other one is newer
+    emulator.requests.clear()
+    after = [t.id for t in listify(both("iter_transcripts", after_id=start, limit=2))]
+    assert sorted(after) == sorted(newest_first[:-2])
+    assert len(after) == len(set(after))
+    pages = [r for r in emulator.requests if r.path == "/v2/transcript"]
+    assert len(pages) >= 3
+    assert all("before_id" not in r.query for r in pages)
+    capped = listify(both("iter_transcripts", after_id=start, limit=2, max_results=3))
+    assert len(capped) == 3
+
+
 def test_bad_list_arguments_are_refused_before_sending(
     both: Both, emulator: Any
 ) -> None:
