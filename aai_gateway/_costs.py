@@ -42,6 +42,7 @@ __all__ = [
     "BUNDLED_PRICES_AS_OF",
     "DOCUMENTED_REGIONAL_INCREASE",
     "Cost",
+    "CostReadout",
     "CostTotals",
     "PriceTable",
     "afetch_prices",
@@ -333,3 +334,48 @@ class CostTotals:
             f"Total Cost (USD): ${self.total_cost:.6f} "
             f"(estimate; prices: {self.price_source}, as of {self.prices_as_of})"
         )
+
+
+class CostReadout:
+    """The cost and cache read-outs of a callback holding a `CostTotals`.
+
+    Both adapters' callbacks inherit it, so they name and report their totals
+    alike; the framework's own token counters stay the framework's.
+    """
+
+    totals: CostTotals
+
+    @property
+    def total_cost(self) -> float:
+        """Estimated USD of the priced calls."""
+        return self.totals.total_cost
+
+    @property
+    def cache_read_tokens(self) -> int:
+        """Prompt tokens read from the cache."""
+        return self.totals.cache_read_tokens
+
+    @property
+    def cache_creation_tokens(self) -> int:
+        """Prompt tokens written to the cache."""
+        return self.totals.cache_creation_tokens
+
+    @property
+    def successful_requests(self) -> int:
+        """Calls that returned an answer."""
+        return self.totals.successful_requests
+
+    @property
+    def unpriced_models(self) -> set[str]:
+        """Models whose calls were counted but had no prices in the table."""
+        return set(self.totals.unpriced_models)
+
+    @property
+    def price_source(self) -> str:
+        """Where the prices came from."""
+        return self.totals.price_source
+
+    @property
+    def prices_as_of(self) -> str:
+        """When the prices were read (ISO 8601)."""
+        return self.totals.prices_as_of

@@ -25,6 +25,7 @@ from langchain_core.tracers.context import register_configure_hook
 
 from aai_gateway import GatewayClient, Usage
 from aai_gateway.costs import (
+    CostReadout,
     CostTotals,
     PriceRegion,
     PriceTable,
@@ -77,7 +78,7 @@ def _read_generation(generation: object) -> tuple[Usage | None, str]:
     return usage, model if isinstance(model, str) and model else _UNKNOWN_MODEL
 
 
-class AssemblyAICallbackHandler(BaseCallbackHandler):
+class AssemblyAICallbackHandler(CostReadout, BaseCallbackHandler):
     """Adds up the tokens and estimated cost of every call it sees.
 
     Use it through `get_assemblyai_callback()`, or pass it in
@@ -128,41 +129,6 @@ class AssemblyAICallbackHandler(BaseCallbackHandler):
     def prompt_tokens_cached(self) -> int:
         """Prompt tokens read from the cache (`get_openai_callback`'s name)."""
         return self.totals.cache_read_tokens
-
-    @property
-    def cache_read_tokens(self) -> int:
-        """Prompt tokens read from the cache."""
-        return self.totals.cache_read_tokens
-
-    @property
-    def cache_creation_tokens(self) -> int:
-        """Prompt tokens written to the cache."""
-        return self.totals.cache_creation_tokens
-
-    @property
-    def successful_requests(self) -> int:
-        """Calls that returned an answer."""
-        return self.totals.successful_requests
-
-    @property
-    def total_cost(self) -> float:
-        """Estimated USD of the priced calls."""
-        return self.totals.total_cost
-
-    @property
-    def unpriced_models(self) -> set[str]:
-        """Models whose calls were counted but had no prices in the table."""
-        return set(self.totals.unpriced_models)
-
-    @property
-    def price_source(self) -> str:
-        """Where the prices came from."""
-        return self.totals.price_source
-
-    @property
-    def prices_as_of(self) -> str:
-        """When the prices were read (ISO 8601)."""
-        return self.totals.prices_as_of
 
     def _remember(self, run_id: UUID, kwargs: Mapping[str, Any]) -> None:
         params = kwargs.get("invocation_params") or {}

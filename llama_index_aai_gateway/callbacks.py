@@ -16,7 +16,13 @@ from typing import Any
 
 from llama_index.core.callbacks import CBEventType, EventPayload, TokenCountingHandler
 
-from aai_gateway.costs import CostTotals, PriceRegion, PriceTable, parse_usage
+from aai_gateway.costs import (
+    CostReadout,
+    CostTotals,
+    PriceRegion,
+    PriceTable,
+    parse_usage,
+)
 
 __all__ = ["AssemblyAICostHandler"]
 
@@ -50,7 +56,7 @@ def _response_model(response: object, fallback: str) -> str:
     return fallback
 
 
-class AssemblyAICostHandler(TokenCountingHandler):
+class AssemblyAICostHandler(CostReadout, TokenCountingHandler):
     """`TokenCountingHandler` plus the estimated cost of every LLM call.
 
     Args:
@@ -91,41 +97,6 @@ class AssemblyAICostHandler(TokenCountingHandler):
         self.totals = CostTotals(prices, region=self._default_region)
         self._calls: dict[str, tuple[PriceRegion, str]] = {}
         self._lock = threading.Lock()
-
-    @property
-    def total_cost(self) -> float:
-        """Estimated USD of the priced calls."""
-        return self.totals.total_cost
-
-    @property
-    def cache_read_tokens(self) -> int:
-        """Prompt tokens read from the cache."""
-        return self.totals.cache_read_tokens
-
-    @property
-    def cache_creation_tokens(self) -> int:
-        """Prompt tokens written to the cache."""
-        return self.totals.cache_creation_tokens
-
-    @property
-    def successful_requests(self) -> int:
-        """LLM calls that returned an answer."""
-        return self.totals.successful_requests
-
-    @property
-    def unpriced_models(self) -> set[str]:
-        """Models whose calls were counted but had no prices in the table."""
-        return set(self.totals.unpriced_models)
-
-    @property
-    def price_source(self) -> str:
-        """Where the prices came from."""
-        return self.totals.price_source
-
-    @property
-    def prices_as_of(self) -> str:
-        """When the prices were read (ISO 8601)."""
-        return self.totals.prices_as_of
 
     def on_event_start(
         self,
