@@ -3,7 +3,9 @@
 ```
 AssemblyAIGatewayError
 ├── MissingAPIKeyError               no key passed and none in the environment
-├── TranscriptNotReadyError          a transcript that is not completed yet
+├── TranscriptNotReadyError          a transcript that is not completed yet (also a ValueError)
+│   └── TranscriptionError           transcribing audio ended in `error`
+├── TranscriptionTimeoutError        audio still transcribing at the deadline (also a TimeoutError)
 └── APIError                         message, request, body, request_id
     ├── APIConnectionError           no usable response: DNS, refused, reset
     │   ├── APITimeoutError          connect, read or pool timeout
@@ -80,6 +82,7 @@ class TranscriptNotReadyError(AssemblyAIGatewayError, ValueError):
     Attributes:
         transcript_id: The transcript.
         status: Its status (`queued`, `processing` or `error`).
+        error: The server's reason for a failed transcript (`None` otherwise).
     """
 
     def __init__(

@@ -46,7 +46,18 @@ class ToolCallParam(TypedDict):
 
 
 class Message(TypedDict, total=False):
-    """One chat message on the wire."""
+    """One chat message on the wire.
+
+    Attributes:
+        role: `system`, `user`, `assistant` or `tool`.
+        content: The text, or a list of text parts; `None` for an assistant
+            message that only calls tools. A tool result is one string.
+        name: The speaker's name (system, user and assistant messages).
+        tool_call_id: On a `tool` message: the call it answers.
+        tool_calls: On an `assistant` message: the calls it made, replayed.
+        cache_control: Marks the message for prompt caching, e.g.
+            `{"type": "ephemeral", "ttl": "1h"}` (the gateway marks whole messages).
+    """
 
     role: Required[Role]
     content: str | list[TextPart] | None
@@ -66,7 +77,13 @@ class FunctionDefinition(TypedDict, total=False):
 
 
 class ToolParam(TypedDict):
-    """A tool offered to the model; the gateway takes only functions."""
+    """A tool offered to the model; the gateway takes only functions.
+
+    Attributes:
+        type: Always `"function"`.
+        function: Its `name`, `description`, JSON-schema `parameters` and
+            optional `strict`.
+    """
 
     type: Literal["function"]
     function: FunctionDefinition
@@ -92,7 +109,28 @@ class FallbackConfig(TypedDict, total=False):
 
 
 class ChatRequest(TypedDict, total=False):
-    """A `POST /v1/chat/completions` body. Only the keys a caller sets are sent."""
+    """A `POST /v1/chat/completions` body. Only the keys a caller sets are sent.
+
+    Attributes:
+        model: The gateway model id, e.g. `claude-sonnet-4-6`.
+        messages: The conversation (or give `prompt`).
+        prompt: Instead of `messages`: one text, sent as the first user message.
+        max_tokens: The output cap (the gateway's default is 1000).
+        temperature: 0 to 2.
+        stop: Sequences that end the answer.
+        tools: Functions the model may call.
+        tool_choice: `"none"`, `"auto"` or one named function.
+        response_format: A `json_schema` format, for models that take it.
+        stream: Answer as server-sent events (`stream_chat` sets it).
+        stream_options: E.g. `{"include_usage": True}`.
+        transcript_id: An AssemblyAI transcript the gateway injects at the first
+            exact `{{ transcript }}` tag.
+        fallbacks: Models (and overrides) the gateway tries when the model fails.
+        fallback_config: `{"depth": 1 or 2, "retry": bool}`.
+        post_processing_steps: E.g. `[{"type": "json-repair"}]`.
+        model_region: `"global"` routes to the model's global deployment.
+        reasoning: E.g. `{"effort": "low"}`.
+    """
 
     model: Required[str]
     messages: list[Message]
@@ -115,7 +153,14 @@ class ChatRequest(TypedDict, total=False):
 
 @dataclass(frozen=True, slots=True)
 class ToolCall:
-    """A complete tool call. `arguments` is the JSON text the model produced."""
+    """A complete tool call. `arguments` is the JSON text the model produced.
+
+    Attributes:
+        id: The call's id; a tool result answers it with `tool_call_id`.
+        name: The function called.
+        arguments: The arguments as JSON text (`parsed_arguments()` reads them).
+        index: Its position among the answer's tool calls.
+    """
 
     id: str
     name: str
@@ -133,7 +178,14 @@ class ToolCall:
 
 @dataclass(frozen=True, slots=True)
 class ToolCallDelta:
-    """A fragment of a streamed tool call; fragments with one `index` join up."""
+    """A fragment of a streamed tool call; fragments with one `index` join up.
+
+    Attributes:
+        index: Which tool call of the answer the fragment belongs to.
+        id: The call's id, on the fragment that first carries it.
+        name: The function's name, on the fragment that first carries it.
+        arguments: The next piece of the arguments' JSON text.
+    """
 
     index: int
     id: str | None = None
@@ -151,10 +203,13 @@ class Usage:
     Attributes:
         input_tokens: Prompt tokens, cached ones included (the OpenAI convention
             the gateway follows: `prompt_tokens_details` are parts of it).
+        output_tokens: Answer tokens, reasoning included.
+        total_tokens: Input plus output.
         cache_read_tokens: Prompt tokens read from the prompt cache.
         cache_creation_tokens: Prompt tokens written to the cache, any TTL.
         cache_creation_1h_tokens: The part of `cache_creation_tokens` written
             with the one-hour TTL (priced apart; gateway-spec section 3.11).
+        reasoning_tokens: The part of `output_tokens` the model spent reasoning.
         raw: The usage object as the gateway sent it.
     """
 
@@ -170,7 +225,15 @@ class Usage:
 
 @dataclass(frozen=True, slots=True)
 class RateLimit:
-    """The `x-ratelimit-*` headers of a response."""
+    """The `x-ratelimit-*` headers of a response.
+
+    Attributes:
+        limit: Requests allowed in the window (`x-ratelimit-limit`).
+        remaining: Requests left in it (`x-ratelimit-remaining`).
+        reset_seconds: Seconds until it resets (`x-ratelimit-reset`).
+        model: The model the limit applies to (`x-ratelimit-model`).
+        service: The service it applies to (`x-ratelimit-service`).
+    """
 
     limit: int | None = None
     remaining: int | None = None
@@ -188,9 +251,12 @@ class ChatCompletion:
         tool_calls: Every tool call, from whichever place in the body it sat.
         finish_reason: One of stop/length/tool_calls/content_filter, or `None`.
         raw_finish_reason: The provider's own value (`end_turn`, `tool_use`, ...).
+        usage: The token counts, when the gateway sent them.
         model: The model that answered (a fallback model may answer).
         request_id: Quote it to AssemblyAI support.
         response_time_ns: The gateway's own time for the request.
+        thinking: The model's reasoning text, when it returned any.
+        rate_limit: The response's rate-limit headers, when sent.
         inlined_transcripts: Referenced transcripts whose text was sent inline
             (the first one always goes by reference).
         raw: The whole body as sent.
@@ -216,6 +282,21 @@ class ChatCompletionChunk:
 
     Content and tool-call fragments arrive on any chunk. `finish_reason`, `usage`
     and `model` arrive once, on the last chunk, which has `final=True`.
+
+    Attributes:
+        content: The new text (`""` when the chunk carries none).
+        tool_calls: Tool-call fragments; those with one `index` join up.
+        thinking: New reasoning text, when the model streams its thinking.
+        final: `True` on the last chunk only.
+        finish_reason: On the last chunk: stop/length/tool_calls/content_filter.
+        raw_finish_reason: On the last chunk: the provider's own value.
+        usage: On the last chunk: the token counts, when the gateway sent them.
+        model: On the last chunk: the model that answered.
+        request_id: On the last chunk: quote it to AssemblyAI support.
+        rate_limit: On the last chunk: the response's rate-limit headers.
+        inlined_transcripts: On the last chunk: referenced transcripts whose text
+            was sent inline.
+        raw: The event's payload as sent (the last event's, on the last chunk).
     """
 
     content: str = ""

@@ -100,6 +100,7 @@ class GatewayModelMixin(BaseModel):
     region: Region | None = None
     """`"us"` (default) or `"eu"`."""
     temperature: float | None = None
+    """Sampling temperature, 0 to 2 (sent only when set)."""
     max_tokens: int | None = Field(
         default=None,
         validation_alias=AliasChoices("max_tokens", "max_completion_tokens"),
@@ -109,6 +110,8 @@ class GatewayModelMixin(BaseModel):
     stop: list[str] | None = Field(
         default=None, validation_alias=AliasChoices("stop", "stop_sequences")
     )
+    """Sequences that end the answer (alias `stop_sequences`); an empty list is not
+    sent."""
     timeout: float | httpx.Timeout | None = None
     """Seconds or an `httpx.Timeout` (default 600 s read, 5 s connect)."""
     max_retries: int = 2
@@ -142,7 +145,11 @@ class GatewayModelMixin(BaseModel):
     fallbacks: list[dict[str, Any]] | None = None
     """Models (and overrides) the gateway tries when the model fails."""
     fallback_config: dict[str, Any] | None = None
+    """How the gateway falls back: `{"depth": 1 or 2, "retry": bool}` (how many
+    fallbacks it tries, and whether it first retries the same model)."""
     model_region: Literal["global"] | None = None
+    """`"global"` asks the gateway to route the request to the model's global
+    deployment (where the catalogue lists one)."""
     reasoning: dict[str, Any] | None = None
     """E.g. `{"effort": "low"}`."""
     top_p: float | None = None

@@ -194,12 +194,20 @@ class AssemblyAI(FunctionCallingLLM):
         "used to fetch transcripts for `inline_transcripts`.",
     )
     post_processing_steps: list[dict[str, Any]] | None = None
+    """Steps the gateway runs on the answer, e.g. `[{"type": "json-repair"}]`."""
     fallbacks: list[dict[str, Any]] | None = None
+    """Models (and overrides) the gateway tries when the model fails."""
     fallback_config: dict[str, Any] | None = None
+    """How the gateway falls back: `{"depth": 1 or 2, "retry": bool}` (how many
+    fallbacks it tries, and whether it first retries the same model)."""
     model_region: Literal["global"] | None = None
+    """`"global"` asks the gateway to route the request to the model's global
+    deployment (where the catalogue lists one)."""
     reasoning: dict[str, Any] | None = None
+    """The gateway's reasoning setting, e.g. `{"effort": "low"}`."""
     top_p: float | None = Field(default=None, description="From 0 to 1.")
     seed: int | None = None
+    """Ask for repeatable sampling (models that take it)."""
     frequency_penalty: float | None = Field(default=None, description="-2 to 2.")
     presence_penalty: float | None = Field(default=None, description="-2 to 2.")
     reasoning_effort: str | None = Field(
