@@ -164,6 +164,12 @@ def price_usage(usage: Usage, prices: TokenPrices) -> tuple[float, float, float,
 class PriceTable:
     """Prices per model id, with where they came from and when.
 
+    Attributes:
+        models: Model id -> its prices per region tier.
+        source: Where the prices came from (the live catalogue, or the bundled
+            snapshot).
+        as_of: When they were read (ISO 8601).
+
     Example:
         ```python
         from aai_gateway import GatewayClient, Usage

@@ -5,8 +5,9 @@ catalogue through `fetch_prices(client)` / `await afetch_prices(client)`, or the
 bundled snapshot (`bundled_prices()`, dated `BUNDLED_PRICES_AS_OF`).
 `CostTotals` adds calls up (tokens, cache reads and writes, USD), the way the
 LangChain and LlamaIndex callbacks and the batch runner report them. Cache reads
-and writes are priced as such, and in-region requests pay the regional increase;
-the module `aai_gateway._costs` docstring has the rules.
+and writes are priced as such, and in-region requests pay the regional increase
+(the catalogue's regional tier where it lists one, else the documented increase);
+`model_region="global"` pays the global tier.
 
 Example:
     ```python

@@ -31,6 +31,14 @@ class TranscriptSegment:
 
     Times are milliseconds from the start of the audio. `speaker` is the label
     (`A`, `B`, ...) where the API gives one (paragraphs carry none).
+
+    Attributes:
+        text: What was said.
+        start_ms: Where it starts, in milliseconds.
+        end_ms: Where it ends, in milliseconds.
+        confidence: The API's confidence, 0 to 1.
+        speaker: The speaker label, where the API gives one.
+        channel: The audio channel, for multichannel transcripts.
     """
 
     text: str
@@ -46,6 +54,18 @@ class Transcript:
     """One transcript. `text` and `utterances` are `None` until it is completed.
 
     `utterances` is `None` when the transcript was made without speaker labels.
+
+    Attributes:
+        id: The transcript id.
+        status: `queued`, `processing`, `completed` or `error`.
+        text: The whole text, once completed.
+        error: The server's words, when `status` is `error`.
+        audio_url: The audio transcribed (an upload URL for an uploaded file).
+        language_code: The language, as the API reports it.
+        audio_duration: The audio's length, in seconds.
+        confidence: The API's confidence over the whole text, 0 to 1.
+        utterances: Who said what, when speaker labels were asked for.
+        raw: The transcript object as the API sent it.
     """
 
     id: str
@@ -62,7 +82,16 @@ class Transcript:
 
 @dataclass(frozen=True, slots=True)
 class TranscriptListing:
-    """One row of the transcript list."""
+    """One row of the transcript list.
+
+    Attributes:
+        id: The transcript id.
+        status: `queued`, `processing`, `completed` or `error`.
+        created: When it was created (ISO 8601, as the API sends it).
+        completed: When it completed, if it has.
+        audio_url: The audio it transcribes (`http://deleted_by_user` once deleted).
+        error: The server's words, for a failed transcript.
+    """
 
     id: str
     status: str
@@ -74,7 +103,12 @@ class TranscriptListing:
 
 @dataclass(frozen=True, slots=True)
 class TranscriptPage:
-    """One page of the list, newest first; `older_before_id` continues it."""
+    """One page of the list, newest first.
+
+    Attributes:
+        transcripts: The rows, newest first.
+        older_before_id: The `before_id` of the next older page (`None`: the last).
+    """
 
     transcripts: tuple[TranscriptListing, ...]
     older_before_id: str | None = None

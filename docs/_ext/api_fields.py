@@ -241,17 +241,27 @@ class ApiFields(Extension):
             fields.append(self._field(owner, item.name, default))
         return fields
 
-    def _keys(
-        self, runtime: Any, defaults: dict[str, str] | None = None
-    ) -> list[Field]:
-        keys = []
+    def _written(self, runtime: Any) -> dict[str, str]:
+        """The `Attributes` of a TypedDict's docstring, and of the TypedDicts it extends."""
+        written: dict[str, str] = {}
+        for base in getattr(runtime, "__orig_bases__", ()):
+            if isinstance(base, type) and hasattr(base, "__annotations__"):
+                written.update(self._written(base))
         griffe_class = self._griffe(runtime)
         section = (
             _section(griffe_class, DocstringSectionAttributes)
             if isinstance(griffe_class, Class) and griffe_class.docstring
             else None
         )
-        written = {a.name: a.description for a in section.value} if section else {}
+        if section:
+            written.update({a.name: a.description for a in section.value})
+        return written
+
+    def _keys(
+        self, runtime: Any, defaults: dict[str, str] | None = None
+    ) -> list[Field]:
+        keys = []
+        written = self._written(runtime)
         for name, annotation in runtime.__annotations__.items():
             text = getattr(annotation, "__forward_arg__", None) or str(annotation)
             match = _WRAPPER.match(text)
