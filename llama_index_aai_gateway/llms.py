@@ -318,10 +318,17 @@ class AssemblyAI(FunctionCallingLLM):
     @property
     def metadata(self) -> LLMMetadata:
         """What LlamaIndex needs to budget prompts and pick code paths (no network)."""
-        return LLMMetadata(**_metadata_fields(*self._metadata_key()))
+        fields = _metadata_fields(self.model, self.context_window, self.max_tokens)
+        return LLMMetadata(**fields)
 
-    def _metadata_key(self) -> tuple[str, int | None, int | None]:
-        return self.model, self.context_window, self.max_tokens
+    def to_payload(self) -> dict[str, Any]:
+        """LlamaIndex's payload (no secrets) plus the region tier the call is priced at.
+
+        `AssemblyAICostHandler` reads `region` and `model_region` from it.
+        """
+        payload = super().to_payload()
+        payload.update(region=self.region, model_region=self.model_region)
+        return payload
 
     @property
     def tokenizer(self) -> Tokenizer:

@@ -109,3 +109,21 @@ def test_global_routing_pays_the_global_tier_and_bundled_prices_say_so(
     assert handler.prices_as_of == BUNDLED_PRICES_AS_OF
     assert "bundled snapshot" in handler.price_source
     assert "Total Cost (USD)" in repr(handler)
+
+
+def test_the_llms_own_tier_prices_its_streamed_calls(
+    call: Caller, emulator_url: str
+) -> None:
+    # A stream has no `request` echo: the tier comes from the LLM's payload.
+    handler = AssemblyAICostHandler()
+    llm = _llm(emulator_url, handler, model_region="global")
+    try:
+        call.stream_chat(llm, QUESTION)
+        call.stream_complete(llm, PROMPT)
+    finally:
+        llm.close()
+    assert handler.total_cost == pytest.approx(2 * (3 * 3.0 + 4 * 15.0) / M)
+    payload = llm.to_payload()
+    assert (payload["region"], payload["model_region"]) == (None, "global")
+    assert payload["model_name"] == MODEL
+    assert TEST_KEY not in repr(payload)

@@ -129,13 +129,14 @@ def test_metadata_comes_from_the_bundled_table(
     ],
 )
 def test_payload_is_the_one_llama_index_would_build(fields: dict[str, Any]) -> None:
-    # `to_payload` is kept per model and limits; it must stay what the base
-    # class builds from `metadata`, and each caller must get its own dict.
+    # What the base class builds from `metadata`, plus the region tier (for the
+    # cost handler); each caller gets its own dict.
     llm = AssemblyAI(api_key="test-key", **fields)
     payload = llm.to_payload()
-    assert payload == BaseLLM.to_payload(llm)
+    tier = {"region": None, "model_region": None}
+    assert payload == {**BaseLLM.to_payload(llm), **tier}
     payload["model_name"] = "changed"
-    assert llm.to_payload() == BaseLLM.to_payload(llm)
+    assert llm.to_payload() == {**BaseLLM.to_payload(llm), **tier}
     llm.max_tokens = 7
     assert llm.to_payload()["num_output"] == 7
 
