@@ -122,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "demo",
         add_help=False,
-        help="an agent, a query engine and a map-reduce summary, offline",
+        help="an agent, a query engine, a map-reduce summary and a recording, offline",
     )
     return parser
 

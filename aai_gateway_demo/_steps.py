@@ -1,4 +1,4 @@
-"""The demo's three steps; each prints as it goes and returns its answer.
+"""The demo's first three steps; each prints as it goes and returns its answer.
 
 The frameworks are imported here, lazily, so that `aai_gateway` itself never
 needs LangChain or LlamaIndex.

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import os
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aai_gateway import API_KEY_ENV, GatewayClient
+
+if TYPE_CHECKING:
+    from aai_gateway.testing import GatewayEmulator
 
 TRANSCRIPT_ENV = "AAI_DEMO_TRANSCRIPT_ID"
 """With `--live`: the transcript to ask about (default: your newest completed one)."""
@@ -32,6 +38,22 @@ _OFFLINE_QUESTIONS = {
 """Offline, questions the emulator's extractive model can answer from each meeting."""
 
 
+RECORDING_BYTES = b"ID3\x04\x00aai-gateway demo: billing launch check-in"
+"""Offline, the "recording" uploaded: a few bytes the emulator is told the words of."""
+
+RECORDING_UTTERANCES = (
+    ("A", "Good morning, this is the launch check-in for the new billing page."),
+    ("B", "The invoice layout passed design review yesterday."),
+    ("A", "Marco will fix the tax rounding bug before the release on Friday."),
+    ("B", "Priya will send the release notes to the support team by Thursday."),
+    ("A", "We decided to ship the billing page on Friday at noon."),
+)
+"""Offline, what the recording says (speaker label, text)."""
+
+RECORDING_QUESTION = "Who will fix the tax rounding bug, and when?"
+"""Offline, what the demo asks the new recording."""
+
+
 class DemoError(Exception):
     """The demo cannot run as asked (a missing key, extra or transcript)."""
 
@@ -42,6 +64,21 @@ class Meeting:
 
     id: str
     title: str
+    question: str = QUESTION
+
+
+@dataclass(frozen=True)
+class Recording:
+    """Audio the demo transcribes, then asks a question about.
+
+    Attributes:
+        audio: A local file or an http(s) URL.
+        shown: How the demo names it.
+        question: What it asks the new transcript.
+    """
+
+    audio: str
+    shown: str
     question: str = QUESTION
 
 
@@ -58,6 +95,8 @@ class Target:
     question_meeting: Meeting
     engine_meeting: Meeting
     meetings: tuple[Meeting, ...]
+    recording: Recording | None = None
+    emulator: GatewayEmulator | None = None
 
     @property
     def where(self) -> str:
@@ -75,11 +114,38 @@ class Target:
         )
 
 
+def check_audio_option(audio: str | None, live: bool) -> None:
+    """Refuse a bad `--audio` before the demo sends anything.
+
+    Raises:
+        DemoError: `--audio` without `--live`, or neither an http(s) URL nor a file.
+    """
+    if audio is None:
+        return
+    if not live:
+        msg = "--audio needs --live: the emulator cannot transcribe a real recording"
+        raise DemoError(msg)
+    if not audio.startswith(("http://", "https://")) and not Path(audio).is_file():
+        msg = f"--audio {audio!r} is neither an http(s) URL nor a file"
+        raise DemoError(msg)
+
+
 @contextlib.contextmanager
-def open_target(live: bool, model: str) -> Iterator[Target]:
-    """The emulator (started here, stopped on exit) or the real gateway."""
+def open_target(live: bool, model: str, audio: str | None = None) -> Iterator[Target]:
+    """The emulator (started here, stopped on exit) or the real gateway.
+
+    Args:
+        live: The real gateway (`ASSEMBLYAI_API_KEY`) instead of the emulator.
+        model: The chat model.
+        audio: With `live`: a recording to transcribe (a file or an http(s) URL).
+            Offline, a few bytes written to a temporary file stand in for one.
+
+    Raises:
+        DemoError: see `check_audio_option`, and `--live` without a key.
+    """
+    check_audio_option(audio, live)
     if live:
-        yield _live_target(model)
+        yield _live_target(model, audio)
         return
     from aai_gateway.testing import DEFAULT_API_KEY, MEETING_IDS, GatewayEmulator
 
@@ -88,7 +154,11 @@ def open_target(live: bool, model: str) -> Iterator[Target]:
         for key, title in _OFFLINE.items()
     }
     emulator = GatewayEmulator(rate_limit=None)
-    with emulator.serve() as server:
+    emulator.add_audio(RECORDING_BYTES, RECORDING_UTTERANCES)
+    with tempfile.TemporaryDirectory() as folder, emulator.serve() as server:
+        file = Path(folder, "billing-check-in.mp3")
+        file.write_bytes(RECORDING_BYTES)
+        shown = f"{file.name}, {len(RECORDING_BYTES)} bytes standing in for audio"
         yield Target(
             live=False,
             api_key=DEFAULT_API_KEY,
@@ -99,10 +169,12 @@ def open_target(live: bool, model: str) -> Iterator[Target]:
             question_meeting=done["quarterly_review"],
             engine_meeting=done["product_planning"],
             meetings=tuple(done.values()),
+            recording=Recording(str(file), shown, RECORDING_QUESTION),
+            emulator=emulator,
         )
 
 
-def _live_target(model: str) -> Target:
+def _live_target(model: str, audio: str | None) -> Target:
     key = os.environ.get(API_KEY_ENV)
     if not key:
         msg = f"--live needs {API_KEY_ENV} set to your AssemblyAI API key"
@@ -131,4 +203,5 @@ def _live_target(model: str) -> Target:
         question_meeting=first,
         engine_meeting=first,
         meetings=meetings or (first,),
+        recording=None if audio is None else Recording(audio, audio),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,10 +15,17 @@ from aai_gateway import TRANSCRIPT_TAG
 
 @dataclass(frozen=True)
 class SentRequest:
-    """One chat request as it left the process."""
+    """One chat request as it left the process, and the bytes that came back.
+
+    Attributes:
+        step: The demo step that sent it.
+        body: The request body.
+        received: The response body as it arrived (filled while it is read).
+    """
 
     step: str
     body: bytes
+    received: bytearray = field(default_factory=bytearray)
 
     @property
     def json(self) -> Any:
@@ -29,6 +37,23 @@ class SentRequest:
         """The transcript the gateway was asked to inject, if any."""
         value = self.json.get("transcript_id")
         return value if isinstance(value, str) else None
+
+
+@dataclass(frozen=True)
+class Call:
+    """Any request the demo sent (chat, upload, transcript API), in order.
+
+    Attributes:
+        step: The demo step that sent it.
+        method: The HTTP method.
+        path: The URL path.
+        size: The bytes of its body.
+    """
+
+    step: str
+    method: str
+    path: str
+    size: int
 
 
 def inline_size(body: Any, text: str) -> int:
@@ -49,25 +74,58 @@ def inline_size(body: Any, text: str) -> int:
     return len(json.dumps(inlined, ensure_ascii=False, separators=(",", ":")).encode())
 
 
+class _Tee(httpx.SyncByteStream):
+    """A response stream that keeps a copy of what the caller reads."""
+
+    def __init__(self, inner: httpx.SyncByteStream, sink: bytearray) -> None:
+        self._inner = inner
+        self._sink = sink
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self._inner:
+            self._sink.extend(chunk)
+            yield chunk
+
+    def close(self) -> None:
+        self._inner.close()
+
+
 @dataclass
 class WireLog:
-    """Records every chat request an `httpx` client sends, tagged with the current step."""
+    """Records every request an `httpx` client sends, tagged with the current step.
+
+    Chat requests are kept whole (`requests`, with what came back); every request
+    is listed in `calls`.
+    """
 
     step: str = ""
     requests: list[SentRequest] = field(default_factory=list)
+    calls: list[Call] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _clients: list[httpx.Client] = field(default_factory=list)
+    _open: dict[int, SentRequest] = field(default_factory=dict)
 
     def _record(self, request: httpx.Request) -> None:
-        if request.url.path.endswith("/chat/completions"):
-            with self._lock:
-                self.requests.append(SentRequest(self.step, request.read()))
+        body = request.read()
+        call = Call(self.step, request.method, request.url.path, len(body))
+        with self._lock:
+            self.calls.append(call)
+            if call.path.endswith("/chat/completions"):
+                sent = SentRequest(self.step, body)
+                self.requests.append(sent)
+                self._open[id(request)] = sent
+
+    def _received(self, response: httpx.Response) -> None:
+        with self._lock:
+            sent = self._open.pop(id(response.request), None)
+        if sent is not None and isinstance(response.stream, httpx.SyncByteStream):
+            response.stream = _Tee(response.stream, sent.received)
 
     def http_client(self) -> httpx.Client:
-        """A client that records what it sends (give it to the models)."""
+        """A client that records what it sends (give it to the models and loaders)."""
         client = httpx.Client(
             timeout=httpx.Timeout(120.0, connect=5.0),
-            event_hooks={"request": [self._record]},
+            event_hooks={"request": [self._record], "response": [self._received]},
         )
         self._clients.append(client)
         return client
@@ -79,6 +137,11 @@ class WireLog:
         self._clients.clear()
 
     def of_step(self, step: str) -> list[SentRequest]:
-        """The requests sent during `step`."""
+        """The chat requests sent during `step`."""
         with self._lock:
             return [r for r in self.requests if r.step == step]
+
+    def calls_of(self, step: str) -> list[Call]:
+        """Every request sent during `step`, in order."""
+        with self._lock:
+            return [c for c in self.calls if c.step == step]

@@ -277,8 +277,9 @@ def test_demo_runs_offline() -> None:
     out = result.stdout
     assert "transcript_id=" in out
     assert "{{ transcript }}" in out
-    for step in ("[1/3] LangChain agent", "[2/3] LlamaIndex", "[3/3] map-reduce"):
-        assert step in out
+    steps = ("LangChain agent", "LlamaIndex", "map-reduce", "from a recording")
+    for number, step in enumerate(steps, 1):
+        assert f"[{number}/4] {step}" in out
     assert "[calls ask_meeting_transcript]" in out
     totals = json.loads(out.strip().splitlines()[-1])
     assert 0 < totals["bytes_sent"] * 5 < totals["inline_bytes"]
