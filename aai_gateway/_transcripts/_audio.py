@@ -110,7 +110,8 @@ class TranscriptionOptions(TypedDict, total=False):
         reuse_transcript_ids: Audio -> transcript id from an earlier run
             (`created_transcript_ids`): those are waited for, not sent again.
         on_transcript_created: Called with the audio and the transcript id as
-            each transcript is created (from worker threads in sync code).
+            each transcript is created (from worker threads in sync code, one
+            call at a time).
     """
 
     config: Any
@@ -363,6 +364,7 @@ class TranscriptionRun:
         self._pending = {self.created[key]: key for key in known}
         self._done: dict[str, Transcript] = {}
         self._lock = threading.Lock()
+        self._callback_lock = threading.Lock()
         self._clock = clock
         self._deadline = None if plan.timeout is None else clock() + plan.timeout
         self._round = 0
@@ -383,7 +385,10 @@ class TranscriptionRun:
             source.shown,
         )
         if self.plan.on_created is not None:
-            self.plan.on_created(source.key, transcript.id)
+            # One call at a time, so a callback that appends to a journal file
+            # needs no lock of its own.
+            with self._callback_lock:
+                self.plan.on_created(source.key, transcript.id)
         return self.observe(transcript)
 
     @property

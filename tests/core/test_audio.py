@@ -15,6 +15,7 @@ import json
 import logging
 import pickle
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -469,6 +470,29 @@ def test_reference_mode_fetches_nothing_after_completion(
     }
     assert suffixes == {""}  # status checks only: no sentences, subtitles, ...
     assert emu.transcripts[transcript_id]["status"] == "completed"
+
+
+def test_the_created_callback_is_never_called_twice_at_once(
+    mode: str, emu: GatewayEmulator, rest: str, tmp_path: Path
+) -> None:
+    urls = [f"https://audio.example/call-{n}.mp3" for n in range(4)]
+    for url in urls:
+        emu.add_audio(url, STANDUP)
+    inside, overlaps, seen = [0], [0], {}
+
+    def record(audio: str, transcript_id: str) -> None:
+        inside[0] += 1
+        overlaps[0] += inside[0] > 1
+        time.sleep(0.02)  # wide enough for a second worker to arrive
+        seen[audio] = transcript_id
+        inside[0] -= 1
+
+    loader = loader_for(
+        rest, urls, mode="text", max_concurrency=4, on_transcript_created=record
+    )
+    load(loader, mode)
+    assert seen == loader.created_transcript_ids
+    assert overlaps[0] == 0
 
 
 def test_loading_again_reuses_the_transcripts(
