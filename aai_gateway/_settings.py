@@ -20,7 +20,6 @@ the message at construction that it would get at the first call.
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -44,7 +43,6 @@ __all__ = [
     "REQUEST_FIELD_NAMES",
     "ClientSetting",
     "RequestField",
-    "check_number",
     "check_seconds",
     "check_settings",
     "client_key",
@@ -70,36 +68,6 @@ def check_seconds(name: str) -> Callable[[object], None]:
             raise ValueError(msg)
 
     return check
-
-
-def _non_finite(value: object) -> bool:
-    # NaN and infinities are left to the core's JSON check, which refuses them in
-    # every field alike ("cannot be sent as JSON").
-    return isinstance(value, float) and not math.isfinite(value)
-
-
-def check_number(name: str, low: float, high: float) -> Callable[[object], None]:
-    """A check that `name` is a number from `low` to `high` (the gateway's range)."""
-
-    def check(value: object) -> None:
-        if _non_finite(value):
-            return
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            msg = f"`{name}` must be a number from {low:g} to {high:g}, got {value!r}"
-            raise TypeError(msg)
-        if not low <= value <= high:
-            msg = f"`{name}` must be from {low:g} to {high:g}, got {value!r}"
-            raise ValueError(msg)
-
-    return check
-
-
-def _check_seed(value: object) -> None:
-    if _non_finite(value):
-        return
-    if isinstance(value, bool) or not isinstance(value, int):
-        msg = f"`seed` must be a whole number, got {value!r}"
-        raise TypeError(msg)
 
 
 REASONING_EFFORTS = ("low", "medium", "high")
@@ -196,18 +164,11 @@ REQUEST_FIELDS: tuple[RequestField, ...] = (
     # Sampling: [UNCONFIRMED] on the gateway, which takes a parameter only for a
     # model whose catalogue entry lists it (gateway-spec.md sections 3.1, 3.12);
     # `check_capabilities` refuses it before sending for a model known not to.
-    RequestField("top_p", "top_p", check=check_number("top_p", 0, 1)),
-    RequestField("seed", "seed", check=_check_seed),
-    RequestField(
-        "frequency_penalty",
-        "frequency_penalty",
-        check=check_number("frequency_penalty", -2, 2),
-    ),
-    RequestField(
-        "presence_penalty",
-        "presence_penalty",
-        check=check_number("presence_penalty", -2, 2),
-    ),
+    # Their ranges are the core's request checks (`_validation.py`).
+    RequestField("top_p", "top_p"),
+    RequestField("seed", "seed"),
+    RequestField("frequency_penalty", "frequency_penalty"),
+    RequestField("presence_penalty", "presence_penalty"),
     # OpenAI's spelling of the gateway's `reasoning.effort` (after `reasoning`, so
     # it is added to that object).
     RequestField("reasoning_effort", "reasoning", key="effort", check=_check_effort),

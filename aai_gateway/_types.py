@@ -117,6 +117,10 @@ class ChatRequest(TypedDict, total=False):
         prompt: Instead of `messages`: one text, sent as the first user message.
         max_tokens: The output cap (the gateway's default is 1000).
         temperature: 0 to 2.
+        top_p: Nucleus sampling, 0 to 1, for models that take it.
+        seed: Ask for repeatable sampling, for models that take it.
+        frequency_penalty: -2 to 2, for models that take it.
+        presence_penalty: -2 to 2, for models that take it.
         stop: Sequences that end the answer.
         tools: Functions the model may call.
         tool_choice: `"none"`, `"auto"` or one named function.
@@ -137,6 +141,10 @@ class ChatRequest(TypedDict, total=False):
     prompt: str
     max_tokens: int
     temperature: float
+    top_p: float
+    seed: int
+    frequency_penalty: float
+    presence_penalty: float
     stop: list[str]
     tools: list[ToolParam]
     tool_choice: ToolChoice

@@ -7,6 +7,7 @@ documents, so nothing [UNCONFIRMED] (gateway-spec.md section 16) goes on the wir
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from typing import Any, NoReturn
 
@@ -205,16 +206,31 @@ def check_request_type(request: object, argument: str = "request") -> None:
         raise TypeError(msg)
 
 
+_RANGES: Mapping[str, tuple[float, float]] = {
+    "temperature": (0, 2),
+    # Sampling passthroughs, [UNCONFIRMED] on the gateway (gateway-spec.md 3.1):
+    # OpenAI's ranges.
+    "top_p": (0, 1),
+    "frequency_penalty": (-2, 2),
+    "presence_penalty": (-2, 2),
+}
+
+
 def _validate_numbers(request: Mapping[str, Any]) -> None:
-    temperature = request.get("temperature")
-    if temperature is not None:
-        if isinstance(temperature, bool) or not isinstance(temperature, int | float):
+    for name, (low, high) in _RANGES.items():
+        value = request.get(name)
+        if value is None or _non_finite(value):
+            continue  # NaN and infinities: refused by the JSON check, in every field
+        if isinstance(value, bool) or not isinstance(value, int | float):
             _fail(
-                f"`temperature` must be a number from 0 to 2, got {temperature!r}",
+                f"`{name}` must be a number from {low:g} to {high:g}, got {value!r}",
                 TypeError,
             )
-        elif not 0 <= temperature <= 2:
-            _fail(f"`temperature` must be from 0 to 2, got {temperature!r}")
+        if not low <= value <= high:
+            _fail(f"`{name}` must be from {low:g} to {high:g}, got {value!r}")
+    seed = request.get("seed")
+    if seed is not None and not _non_finite(seed) and not _whole(seed):
+        _fail(f"`seed` must be a whole number, got {seed!r}", TypeError)
     max_tokens = request.get("max_tokens")
     if max_tokens is not None:
         if isinstance(max_tokens, bool) or not isinstance(max_tokens, int):
@@ -224,6 +240,14 @@ def _validate_numbers(request: Mapping[str, Any]) -> None:
             )
         elif max_tokens < 1:
             _fail(f"`max_tokens` must be at least 1, got {max_tokens}")
+
+
+def _non_finite(value: object) -> bool:
+    return isinstance(value, float) and not math.isfinite(value)
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _validate_gateway_fields(request: Mapping[str, Any]) -> None:
