@@ -3,7 +3,9 @@
 Starts two emulators in child processes on loopback (one answering at once, one
 after 20 ms), measures this package against the floor (raw httpx, raw aiohttp)
 and the alternatives (ChatOpenAI, OpenAILike) in one run, and prints the results
-and a PASS/FAIL line per target. Needs `pip install -e ".[dev,bench]"`.
+and a PASS/FAIL line per target; the figures are also drawn as PNG charts into
+`docs/images/` (`perf-*.png`; skipped with a message without matplotlib, or with
+`--no-charts`). Needs `pip install -e ".[dev,bench]"`.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ import os
 import platform
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from benchmarks._batch import batch_runs
+from benchmarks._charts import IMAGES, write_charts
 from benchmarks._contenders import Clients
 from benchmarks._cpu import per_call, per_chunk, per_chunk_async
 from benchmarks._emulator import emulator_process
@@ -101,11 +105,20 @@ def main() -> int:
         choices=SCENARIOS,
         help="run only this scenario (repeatable); all of them by default",
     )
+    parser.add_argument(
+        "--no-charts", action="store_true", help="do not redraw docs/images/perf-*.png"
+    )
+    parser.add_argument(
+        "--charts-dir", type=Path, default=IMAGES, help="where the charts go"
+    )
     args = parser.parse_args()
     report = run(args.quick, set(args.only or SCENARIOS))
     print(f"Machine: {machine()}\n")
     print(results_table(report), end="\n\n")
     print(checks_table(report))
+    if not args.no_charts:
+        for path in write_charts(report, args.charts_dir):
+            print(f"chart: {path}")
     failed = [c.target for c in report.checks if not c.passed]
     print(f"\n{len(report.checks) - len(failed)} of {len(report.checks)} targets met")
     return 1 if failed else 0

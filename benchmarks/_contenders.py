@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import assemblyai as aai
 import httpx
 from httpx_sse import EventSource, aconnect_sse
 from langchain_openai import ChatOpenAI
@@ -58,6 +59,20 @@ class Clients:
         self.like = self.new_like()
         self.fake = fake_chat_model(self.reply)
         self.echo = EchoLLM(reply=self.reply)
+        self.sdk = aai.LLMGateway(client=aai.Client(settings=self.sdk_settings()))
+
+    def sdk_settings(self) -> aai.Settings:
+        """The official SDK's settings: it takes the host, without `/v1`.
+
+        The same as setting `ASSEMBLYAI_LLM_GATEWAY_BASE_URL` and
+        `ASSEMBLYAI_API_KEY` before `import assemblyai`.
+        """
+        host = self.base_url.removesuffix("/v1")
+        return aai.Settings(api_key=API_KEY, llm_gateway_base_url=host)
+
+    def new_asdk(self) -> aai.AsyncLLMGateway:
+        """A fresh `AsyncLLMGateway` (its pool belongs to the loop that uses it)."""
+        return aai.AsyncLLMGateway(client=aai.AsyncClient(settings=self.sdk_settings()))
 
     def new_openai(self, **options: Any) -> ChatOpenAI:
         """A fresh `ChatOpenAI` (`options`: more constructor arguments)."""
@@ -84,6 +99,20 @@ class Clients:
         self.fake = fake_chat_model(reply)
         self.echo = EchoLLM(reply=reply)
         return self
+
+
+def sdk_create(gateway: aai.LLMGateway, prompt: str, **options: Any) -> Any:
+    """`gateway.chat.completions.create(...)` with the benchmark's request."""
+    return gateway.chat.completions.create(
+        model=MODEL, messages=[_user(prompt)], max_tokens=100_000, **options
+    )
+
+
+async def asdk_create(gateway: aai.AsyncLLMGateway, prompt: str, **options: Any) -> Any:
+    """`sdk_create` for `AsyncLLMGateway`."""
+    return await gateway.chat.completions.create(
+        model=MODEL, messages=[_user(prompt)], max_tokens=100_000, **options
+    )
 
 
 def raw_call(client: httpx.Client, base_url: str, prompt: str) -> object:

@@ -8,11 +8,13 @@ from benchmarks._contenders import (
     Clients,
     adrain,
     araw_stream,
+    asdk_create,
     drain,
     li_messages,
     raw_call,
     raw_stream,
     request,
+    sdk_create,
     words,
 )
 from benchmarks._frameworks import EchoLLM, fake_chat_model
@@ -21,6 +23,9 @@ from benchmarks._report import Report
 
 CALL = "Hello there"
 PER_CALL = "per call (us)"
+SDK_CALL = "assemblyai SDK LLMGateway create"
+SDK_STREAM = "assemblyai SDK LLMGateway create(stream=True)"
+ASDK_STREAM = "assemblyai SDK AsyncLLMGateway create(stream=True)"
 
 
 def per_call(clients: Clients, report: Report, rounds: int) -> None:
@@ -36,6 +41,7 @@ def per_call(clients: Clients, report: Report, rounds: int) -> None:
             "LlamaIndex echo LLM chat": lambda: c.echo.chat(msgs),
             "AssemblyAI (LlamaIndex).chat": lambda: c.li.chat(msgs),
             "OpenAILike.chat": lambda: c.like.chat(msgs),
+            SDK_CALL: lambda: sdk_create(c.sdk, CALL),
         },
         rounds=rounds,
         inner=10,
@@ -50,7 +56,7 @@ def _judge(
     report.add(scenario, us, unit)
     floor = us["raw httpx (floor)"]
     names = list(us)
-    core, fake, lc, openai, echo, li, like = names[1:8]
+    core, fake, lc, openai, echo, li, like, sdk = names[1:9]
     # The floor adds up raw httpx and the framework, each measured on its own.
     lc_floor, li_floor = floor + us[fake], floor + us[echo]
     # Shown, not judged: the two run in lockstep, as in a real stream, against
@@ -58,7 +64,9 @@ def _judge(
     for name, apart in ((LC_LOCKSTEP, lc_floor), (LI_LOCKSTEP, li_floor)):
         if name in us:
             report.ratio(scenario, name, floor=apart)
-    report.ratio(scenario, core, floor=floor)
+    # The official SDK is the core's alternative: what AssemblyAI users have.
+    report.ratio(scenario, core, floor=floor, alternative=us[sdk])
+    report.ratio(scenario, sdk, floor=floor)
     report.ratio(scenario, lc, floor=lc_floor, alternative=us[openai])
     report.ratio(scenario, li, floor=li_floor, alternative=us[like])
     report.ratio(scenario, openai, floor=lc_floor)
@@ -96,6 +104,7 @@ def per_chunk(clients: Clients, report: Report, rounds: int, chunks: int) -> Non
                 c.li.stream_chat(msgs)
             ),
             "OpenAILike.stream_chat": lambda: drain(c.like.stream_chat(msgs)),
+            SDK_STREAM: lambda: drain(sdk_create(c.sdk, prompt, stream=True)),
             LC_LOCKSTEP: lambda: raw_stream(
                 c.httpx, url, prompt, lockstep_fake.stream(prompt)
             ),
@@ -129,7 +138,7 @@ def per_chunk_async(clients: Clients, report: Report, rounds: int, chunks: int) 
     c, url = clients.with_reply("Echo: " + prompt), clients.base_url
     events = raw_stream(c.httpx, url, prompt)
     body, msgs = request(prompt), li_messages(prompt)
-    client = httpx.AsyncClient()
+    client, asdk = httpx.AsyncClient(), c.new_asdk()
 
     async def li_stream() -> int:
         return await adrain(await c.li.astream_chat(msgs))
@@ -139,6 +148,9 @@ def per_chunk_async(clients: Clients, report: Report, rounds: int, chunks: int) 
 
     async def like_stream() -> int:
         return await adrain(await c.like.astream_chat(msgs))
+
+    async def sdk_stream() -> int:
+        return await adrain(await asdk_create(asdk, prompt, stream=True))
 
     totals = acpu_medians(
         {
@@ -152,6 +164,7 @@ def per_chunk_async(clients: Clients, report: Report, rounds: int, chunks: int) 
             "LlamaIndex echo LLM astream_chat": echo_stream,
             "AssemblyAI (LlamaIndex).astream_chat": li_stream,
             "OpenAILike.astream_chat": like_stream,
+            ASDK_STREAM: sdk_stream,
         },
         rounds=rounds,
         warmup=1,

@@ -12,6 +12,7 @@ import asyncio
 import gc
 import itertools
 import json
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -193,3 +194,57 @@ def test_llama_index_per_chunk_cpu_stays_near_raw_plus_framework(
     )
     # About 1.4 on 2 cores; twice the adapter's cost would be about 2.8.
     assert best["ours"] / (best["raw"] + best["echo"]) < 2.0, best
+
+
+# -- the charts `python -m benchmarks` draws ------------------------------------------
+
+
+def _report() -> Any:
+    from benchmarks._report import Report
+
+    report = Report()
+    scenario = "per call (us)"
+    report.add(
+        scenario, {"raw httpx (floor)": 700.0, "ChatAssemblyAI.invoke": 900.0}, "us"
+    )
+    report.ratio(scenario, "ChatAssemblyAI.invoke", floor=800.0, alternative=1800.0)
+    wall = "400 calls, 100 in flight, 20 ms latency (ms wall)"
+    report.add(
+        wall,
+        {
+            "raw aiohttp (floor)": 360.0,
+            "GenericFakeChatModel.abatch (no I/O)": 90.0,
+            "ChatAssemblyAI.abatch": 430.0,
+        },
+        "ms",
+    )
+    return report
+
+
+def test_charts_are_drawn_for_the_scenarios_measured(tmp_path: Any) -> None:
+    pytest.importorskip("matplotlib")
+    from benchmarks._charts import write_charts
+
+    written = write_charts(_report(), tmp_path)
+
+    assert sorted(p.name for p in written) == [
+        "perf-400-calls.png",
+        "perf-per-call.png",
+    ]
+    for path in written:
+        data = path.read_bytes()
+        assert data.startswith(b"\x89PNG\r\n\x1a\n")
+        assert 5_000 < len(data) < 250_000  # a real picture, commit-sized
+
+
+def test_charts_are_skipped_with_a_message_without_matplotlib(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from benchmarks._charts import write_charts
+
+    # A `None` entry makes the import system report the package as missing.
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+
+    assert write_charts(_report(), tmp_path) == []
+    assert "charts skipped: matplotlib is not installed" in capsys.readouterr().out
+    assert list(tmp_path.iterdir()) == []

@@ -20,9 +20,11 @@ import tempfile
 import threading
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from aai_gateway.batch._records import BatchRecord, encode_record
+
+_O_BINARY: int = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
 
 
 def _parse_line(line: bytes, number: int, path: Path) -> BatchRecord:
@@ -91,7 +93,7 @@ class Journal:
             raise ValueError(msg)
         self.done: frozenset[str] = self._repair(retry_errors)
         self._lock = threading.Lock()
-        self._file: BinaryIO | None = None
+        self._fd: int | None = None
 
     def _repair(self, retry_errors: bool) -> frozenset[str]:
         """Read what is done; drop a torn line and the records to retry."""
@@ -112,20 +114,26 @@ class Journal:
         return frozenset(keep)
 
     def write(self, record: BatchRecord) -> None:
-        """Append one record and hand it to the operating system at once."""
+        """Append one record and hand it to the operating system at once.
+
+        One unbuffered `write` on a descriptor opened for appending: no buffer to
+        flush, and each line lands whole at the end of the file.
+        """
         line = encode_record(record).encode()
         with self._lock:
-            if self._file is None:
-                self._file = self.path.open("ab")
-            self._file.write(line)
-            self._file.flush()
+            if self._fd is None:
+                flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | _O_BINARY
+                self._fd = os.open(self.path, flags, 0o666)
+            written = os.write(self._fd, line)
+            while written < len(line):  # a short write (rare on a regular file)
+                written += os.write(self._fd, line[written:])
 
     def close(self) -> None:
         """Close the file (records written so far are on disk)."""
         with self._lock:
-            if self._file is not None:
-                self._file.close()
-                self._file = None
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
 
 
 def _replace(path: Path, lines: Iterable[bytes]) -> None:

@@ -68,9 +68,7 @@ class Run:
         record, waits = result
         self.journal.write(record)
         assert self.progress is not None  # noqa: S101 (set by plan)
-        for _ in range(waits):
-            self.progress.throttled()
-        self.progress.add(record)
+        self.progress.add(record, throttled=waits)
 
     def finish(self) -> BatchSummary:
         """Close the journal and the bar; the summary."""

@@ -28,7 +28,7 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from aai_gateway.types import RateLimit
 
@@ -51,8 +51,7 @@ MIN_FACTOR = 0.1
 _PROBE_POLL = 0.01
 
 
-@dataclass(frozen=True, slots=True)
-class Ticket:
+class Ticket(NamedTuple):
     """A granted start time; stale once a 429 has moved the schedule (`epoch`)."""
 
     at: float
@@ -82,12 +81,10 @@ class PaceState:
     @property
     def rate(self) -> float | None:
         """Requests per second the schedule allows now (`None`: unpaced)."""
-        rates = []
-        if self.limit is not None:
-            rates.append(self.limit / self.window * HEADROOM)
-        if self.cap is not None:
-            rates.append(self.cap / 60.0)
-        return min(rates) * self.factor if rates else None
+        rate = None if self.limit is None else self.limit / self.window * HEADROOM
+        if self.cap is not None and (rate is None or self.cap / 60.0 < rate):
+            rate = self.cap / 60.0
+        return None if rate is None else rate * self.factor
 
     def reserve(self, now: float) -> Ticket | None:
         """Claim the next start time, or `None` while the probe is out."""
@@ -109,7 +106,8 @@ class PaceState:
     def observe(self, rate_limit: RateLimit | None) -> None:
         """An answer arrived; `rate_limit` is its parsed headers, if it had any."""
         self._learn(rate_limit)
-        self.factor = min(1.0, self.factor + RECOVERY)
+        if self.factor < 1.0:
+            self.factor = min(1.0, self.factor + RECOVERY)
 
     def note_failure(self, rate_limit: RateLimit | None) -> None:
         """A request failed for a reason other than the rate limit."""

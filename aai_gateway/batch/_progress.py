@@ -97,9 +97,10 @@ class Progress:
             dynamic_ncols=True,
         )
 
-    def add(self, record: BatchRecord) -> None:
-        """Count one finished item."""
+    def add(self, record: BatchRecord, *, throttled: int = 0) -> None:
+        """Count one finished item, and the 429s it waited out."""
         with self._lock:
+            self.rate_limited += throttled
             if record["status"] == "ok":
                 self.succeeded += 1
             else:

@@ -16,7 +16,9 @@ socket stays open to the emulator once the models are closed, and that memory
 process, so the resident figure is the clients' own; the emulator's is reported
 beside it. The figures are printed and written to
 `SOAK_REPORT` (default `soak-report.json` in the working directory), and
-recorded in `docs/reliability.md`.
+recorded in `docs/reliability.md`. With matplotlib installed (the `bench` extra)
+the memory checkpoints are also drawn over time as a line chart, written to
+`SOAK_CHART` (default `docs/images/soak-memory.png`).
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ THREADS = 16
 TASKS_IN_FLIGHT = 64
 TRACED_SLACK_MB = 40.0
 RSS_SLACK_MB = 16.0
+SOAK_CHART = Path(__file__).resolve().parents[2] / "docs" / "images" / "soak-memory.png"
 
 FAULTS: dict[str, Callable[[], Fault]] = {
     "429-retry-after-1s": lambda: Fault(status=429, headers={"retry-after": "1"}),
@@ -126,7 +129,8 @@ class Tally:
         self.wrong: list[str] = []
         self.slowest = 0.0
         self.done = 0
-        self.memory: list[tuple[int, float, float, float, float]] = []
+        self.memory: list[tuple[int, float, float, float, float, float]] = []
+        self.started = time.monotonic()
         self.emulator_pid = 0
         self.async_in_flight = 0
 
@@ -149,7 +153,10 @@ class Tally:
                 # tracemalloc's own tables are in RSS but not in the traced figure.
                 overhead = tracemalloc.get_tracemalloc_memory() / 2**20
                 server = rss_mb(self.emulator_pid)
-                self.memory.append((self.done, rss_mb(), traced, overhead, server))
+                seconds = time.monotonic() - self.started
+                self.memory.append(
+                    (self.done, rss_mb(), traced, overhead, server, seconds)
+                )
 
 
 class Lane:
@@ -285,6 +292,32 @@ class Soak:
             assert not thread.is_alive(), "a soak lane hung"
 
 
+def _checkpoints(tally: Tally) -> list[dict[str, float]]:
+    return [
+        {
+            "done": d,
+            "rss_mb": round(r, 1),
+            "traced_mb": round(t, 2),
+            "tracemalloc_overhead_mb": round(o, 1),
+            "rss_less_tracemalloc_mb": round(r - o, 1),
+            "emulator_rss_mb": round(e, 1),
+            "seconds": round(s, 1),
+        }
+        for d, r, t, o, e, s in tally.memory
+    ]
+
+
+def _draw(checkpoints: list[dict[str, float]]) -> None:
+    """The memory checkpoints as a line chart, when matplotlib is installed."""
+    from benchmarks._charts import MISSING, have_matplotlib, write_soak_chart
+
+    if not have_matplotlib():
+        print(MISSING.replace("charts", "soak chart"))
+        return
+    path = Path(os.environ.get("SOAK_CHART", str(SOAK_CHART)))
+    print(f"soak chart: {write_soak_chart(checkpoints, path)}")
+
+
 @pytest.fixture(scope="module")
 def soak_server() -> Iterator[EmulatorProcess]:
     # In a child process, so the memory figures are the clients' own.
@@ -320,23 +353,14 @@ def test_soak(soak_server: EmulatorProcess) -> None:
         "slowest_call_seconds": round(tally.slowest, 2),
         "in_flight_after": in_flight + tally.async_in_flight,
         "sockets_open_after_close": sockets_to(server.port),
-        "memory_checkpoints": [
-            {
-                "done": d,
-                "rss_mb": round(r, 1),
-                "traced_mb": round(t, 2),
-                "tracemalloc_overhead_mb": round(o, 1),
-                "rss_less_tracemalloc_mb": round(r - o, 1),
-                "emulator_rss_mb": round(e, 1),
-            }
-            for d, r, t, o, e in tally.memory
-        ],
+        "memory_checkpoints": _checkpoints(tally),
         "async_transport": os.environ.get("AAI_GATEWAY_ASYNC_TRANSPORT", "auto"),
     }
     tracemalloc.stop()
     text = json.dumps(report, indent=2)
     print(text)
     Path(os.environ.get("SOAK_REPORT", "soak-report.json")).write_text(text)
+    _draw(report["memory_checkpoints"])
 
     assert tally.done == TOTAL // 4 * 4
     assert tally.wrong == []
