@@ -16,6 +16,7 @@ from aai_gateway.batch._local import arun_local, run_local
 from aai_gateway.batch._progress import BatchSummary
 from aai_gateway.batch._sources import TranscriptSource
 from aai_gateway.batch._steps import check_step
+from aai_gateway.costs import PriceRegion, PriceTable
 from aai_gateway.errors import MissingAPIKeyError
 
 _MAX_CONCURRENCY = 1024
@@ -75,6 +76,9 @@ class TranscriptBatch:
         transcript_base_url: The transcript REST API root (for the listing).
         region: `"us"` or `"eu"`.
         timeout: Seconds per request, or an `httpx.Timeout`.
+        prices: What the summary's estimated cost is priced with
+            (`aai_gateway.costs.fetch_prices(client)` for the live catalogue;
+            default: the bundled snapshot, dated in the summary).
 
     Raises:
         ValueError: an argument out of range or in conflict with another (named).
@@ -104,6 +108,7 @@ class TranscriptBatch:
     transcript_base_url: str | None = None
     region: Region | None = None
     timeout: float | httpx.Timeout | None = None
+    prices: PriceTable | None = field(default=None, repr=False)
     source: TranscriptSource = field(init=False, repr=False)
     job: PromptJob | None = field(init=False, repr=False)
 
@@ -154,6 +159,14 @@ class TranscriptBatch:
             fallbacks=self.fallbacks,
             request_options=self.request_options,
         )
+
+    @property
+    def price_tier(self) -> PriceRegion:
+        """The pricing tier of the batch's requests: `global`, or the region's."""
+        options = self.request_options or {}
+        if options.get("model_region") == "global":
+            return "global"
+        return self.region or "us"
 
     @property
     def pace_key(self) -> str:

@@ -207,7 +207,17 @@ def _json_text(value: Any) -> str | None:
 
 
 def _schema(pa: Any) -> Any:
-    tokens = [pa.field(n, pa.int64()) for n in ("input_tokens", "output_tokens")]
+    # The cache counts are null in a row whose answer did not report them.
+    tokens = [
+        pa.field(name, pa.int64())
+        for name in (
+            "input_tokens",
+            "output_tokens",
+            "total_tokens",
+            "cache_read_tokens",
+            "cache_creation_tokens",
+        )
+    ]
     return pa.schema(
         [
             pa.field("transcript_id", pa.string()),
@@ -216,7 +226,7 @@ def _schema(pa: Any) -> Any:
             pa.field("model", pa.string()),
             pa.field(
                 "usage",
-                pa.struct([*tokens, pa.field("total_tokens", pa.int64())]),
+                pa.struct(tokens),
             ),
             pa.field("request_id", pa.string()),
             pa.field(

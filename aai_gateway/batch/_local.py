@@ -26,6 +26,7 @@ from aai_gateway.batch._journal import Journal, check_parquet, write_parquet
 from aai_gateway.batch._pacing import Pacer
 from aai_gateway.batch._progress import BatchSummary, Progress
 from aai_gateway.batch._records import BatchRecord
+from aai_gateway.costs import CostTotals
 
 if TYPE_CHECKING:
     from aai_gateway.batch._batch import TranscriptBatch
@@ -45,7 +46,11 @@ class Run:
         """The transcripts still to do; starts the counters."""
         todo = [tid for tid in ids if tid not in self.journal.done]
         self.progress = Progress(
-            len(ids), len(ids) - len(todo), show=self.batch.show_progress
+            len(ids),
+            len(ids) - len(todo),
+            show=self.batch.show_progress,
+            costs=CostTotals(self.batch.prices, region=self.batch.price_tier),
+            model=self.batch.model,
         )
         return todo
 

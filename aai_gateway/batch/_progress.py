@@ -11,7 +11,9 @@ from typing import TextIO
 
 from tqdm import tqdm
 
-from aai_gateway.batch._records import BatchRecord
+from aai_gateway.batch._records import BatchRecord, RecordUsage
+from aai_gateway.costs import CostTotals
+from aai_gateway.types import Usage
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,11 @@ class BatchSummary:
         seconds: Wall time of the run.
         out: The JSONL output.
         errors: Failures by error type.
+        cost_usd: The estimated cost of this run's answers (cache reads and
+            writes priced as such), as `aai_gateway.costs` totals it.
+        price_source: Where the prices came from.
+        prices_as_of: When they were read (ISO 8601).
+        unpriced_models: Models answered whose prices were not in the table.
     """
 
     total: int
@@ -41,6 +48,10 @@ class BatchSummary:
     seconds: float
     out: str
     errors: Mapping[str, int] = field(default_factory=dict)
+    cost_usd: float = 0.0
+    price_source: str = ""
+    prices_as_of: str = ""
+    unpriced_models: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -61,6 +72,13 @@ class BatchSummary:
             f"{self.rate_limited} rate-limited answers waited out; "
             f"{self.seconds:.1f} s ({self.requests_per_minute:.0f}/min)",
         ]
+        if self.price_source:
+            lines.append(
+                f"estimated cost: ${self.cost_usd:.6f} (prices: {self.price_source}, "
+                f"as of {self.prices_as_of})"
+            )
+        if self.unpriced_models:
+            lines.append(f"  not priced: {', '.join(self.unpriced_models)}")
         lines += [f"  {kind}: {count}" for kind, count in sorted(self.errors.items())]
         return "\n".join(lines)
 
@@ -73,11 +91,22 @@ class Progress:
         skipped: How many of them were already done.
         show: Draw the bar (done, failed, rate and tokens so far).
         file: Where the bar goes (default: stderr).
+        costs: Totals the answers' cost (default: the bundled prices, `us` tier).
+        model: The model an answer is priced as when its record names none.
     """
 
     def __init__(
-        self, total: int, skipped: int, *, show: bool, file: TextIO | None = None
+        self,
+        total: int,
+        skipped: int,
+        *,
+        show: bool,
+        file: TextIO | None = None,
+        costs: CostTotals | None = None,
+        model: str | None = None,
     ) -> None:
+        self.costs = costs if costs is not None else CostTotals()
+        self.model = model
         self.total = total
         self.skipped = skipped
         self.succeeded = 0
@@ -103,6 +132,7 @@ class Progress:
             self.rate_limited += throttled
             if record["status"] == "ok":
                 self.succeeded += 1
+                self._cost(record)
             else:
                 self.failed += 1
                 self.errors[(record["error"] or {"type": "?"})["type"]] += 1
@@ -112,6 +142,11 @@ class Progress:
                 self.output_tokens += usage["output_tokens"]
             if not self._bar.disable:
                 self._show()
+
+    def _cost(self, record: BatchRecord) -> None:
+        counts, model = record["usage"], record["model"] or self.model
+        if counts is not None and model is not None:
+            self.costs.add(_usage(counts), model)
 
     def _show(self) -> None:
         elapsed = time.monotonic() - self._started
@@ -143,4 +178,18 @@ class Progress:
             seconds=time.monotonic() - self._started,
             out=out,
             errors=dict(self.errors),
+            cost_usd=self.costs.total_cost,
+            price_source=self.costs.price_source,
+            prices_as_of=self.costs.prices_as_of,
+            unpriced_models=tuple(sorted(self.costs.unpriced_models)),
         )
+
+
+def _usage(counts: RecordUsage) -> Usage:
+    return Usage(
+        input_tokens=counts["input_tokens"],
+        output_tokens=counts["output_tokens"],
+        total_tokens=counts["total_tokens"],
+        cache_read_tokens=counts.get("cache_read_tokens"),
+        cache_creation_tokens=counts.get("cache_creation_tokens"),
+    )

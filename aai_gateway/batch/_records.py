@@ -17,6 +17,8 @@ import json
 from collections.abc import Mapping
 from typing import Any, Literal, TypedDict, TypeGuard
 
+from typing_extensions import NotRequired
+
 from aai_gateway.types import ChatCompletion, Usage
 
 # Built once: `json.dumps` with options builds an encoder per call.
@@ -24,11 +26,13 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 class RecordUsage(TypedDict):
-    """Token counts of one answer."""
+    """Token counts of one answer (the cache counts when the gateway gave them)."""
 
     input_tokens: int
     output_tokens: int
     total_tokens: int
+    cache_read_tokens: NotRequired[int]
+    cache_creation_tokens: NotRequired[int]
 
 
 class RecordError(TypedDict):
@@ -55,11 +59,16 @@ def usage_record(usage: Usage | Mapping[str, Any] | None) -> RecordUsage | None:
     if usage is None:
         return None
     if isinstance(usage, Usage):
-        return {
+        counts: RecordUsage = {
             "input_tokens": usage.input_tokens,
             "output_tokens": usage.output_tokens,
             "total_tokens": usage.total_tokens,
         }
+        if usage.cache_read_tokens is not None:
+            counts["cache_read_tokens"] = usage.cache_read_tokens
+        if usage.cache_creation_tokens is not None:
+            counts["cache_creation_tokens"] = usage.cache_creation_tokens
+        return counts
     given, answered, total = (
         usage.get(k) for k in ("input_tokens", "output_tokens", "total_tokens")
     )

@@ -260,5 +260,38 @@ def test_parquet_holds_the_same_records(
         record = records[row["transcript_id"]]
         expected = record["answer"] and json.dumps(record["answer"])
         assert json.loads(row["answer"] or "null") == json.loads(expected or "null")
-        assert row["usage"] == record["usage"]
+        usage = row["usage"] and {
+            k: v for k, v in row["usage"].items() if v is not None
+        }
+        assert usage == record["usage"]
         assert row["error"] == record["error"]
+
+
+def test_the_summary_prices_the_answers_as_the_costs_module_does(
+    run: Runner, make: Make, served: Served
+) -> None:
+    # The bundled snapshot's claude-sonnet-4-6: 3.0 / 15.0 USD per 1M tokens
+    # (global), the us tier 10 % more: 3.3 / 16.5.
+    batch = make(transcript_ids=served.ids[:2])
+    summary = run(batch)
+    records = list(read_results(batch.out))
+    given = sum(r["usage"]["input_tokens"] for r in records)
+    answered = sum(r["usage"]["output_tokens"] for r in records)
+    assert given > 0
+    assert answered > 0
+    assert summary.cost_usd == pytest.approx((given * 3.3 + answered * 16.5) / 1e6)
+    assert "bundled snapshot" in summary.price_source
+    assert summary.prices_as_of
+    assert f"estimated cost: ${summary.cost_usd:.6f}" in str(summary)
+    assert summary.unpriced_models == ()
+
+    routed = make(
+        out=Path(batch.out).with_name("global.jsonl"),
+        transcript_ids=served.ids[:2],
+        request_options={"model_region": "global"},
+    )
+    cost = run(routed).cost_usd
+    records = list(read_results(routed.out))
+    given = sum(r["usage"]["input_tokens"] for r in records)
+    answered = sum(r["usage"]["output_tokens"] for r in records)
+    assert cost == pytest.approx((given * 3.0 + answered * 15.0) / 1e6)
