@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
 import time
 from pathlib import Path
 
@@ -116,10 +115,6 @@ def test_waits_follow_the_schedule(mode: str) -> None:
     assert pacer.state("other").rate == pytest.approx(20.0)
 
 
-def gaps(times: list[float]) -> list[float]:
-    return [b - a for a, b in itertools.pairwise(times)]
-
-
 def test_a_run_keeps_to_the_advertised_limit(
     run: Runner, limited: Served, tmp_path: Path
 ) -> None:
@@ -139,10 +134,13 @@ def test_a_run_keeps_to_the_advertised_limit(
     assert len(times) == 12
     # 600 a minute, less the headroom: one every ~103 ms. (The probe's own trip
     # includes opening the pool, so its gap to the next is measured from the start.)
-    # (Loose: a busy machine delays single requests; bursts would show as ~0.)
+    # Never ahead of that schedule (a burst would be); a busy machine may only make
+    # a request late, which lets the next one follow it sooner. Not much behind it
+    # either: the run keeps the pace.
     spacing = 60 / (LIMIT * HEADROOM)
-    assert min(gaps(times[1:])) > 0.6 * spacing
-    assert times[-1] - times[0] == pytest.approx(11 * spacing, rel=0.1)
+    paced = times[1:]
+    assert all(t - paced[0] > 0.95 * spacing * n - 0.01 for n, t in enumerate(paced))
+    assert 10 * spacing < times[-1] - times[0] < 1.5 * 11 * spacing
 
 
 def test_a_retry_after_holds_back_every_worker_of_the_model(
@@ -198,4 +196,7 @@ def test_a_step_is_paced_by_its_cap(
         **served.urls,
     )
     assert run(batch).succeeded == 5
-    assert min(gaps(sorted(seen))) > 0.09
+    # Never ahead of the schedule (one start per 0.1 s); a loaded machine may only
+    # make a start late, which lets the next one follow it sooner.
+    starts = sorted(seen)
+    assert all(t - starts[0] > 0.099 * n - 0.01 for n, t in enumerate(starts))
