@@ -40,12 +40,6 @@ def _call_region(
     return region if region in ("us", "eu") else default
 
 
-def _echoed_global(raw: Mapping[str, Any]) -> bool:
-    """Whether the answer's `request` echo says `model_region: "global"`."""
-    echo = raw.get("request")
-    return isinstance(echo, Mapping) and echo.get("model_region") == "global"
-
-
 def _response_model(response: object, fallback: str) -> str:
     raw = getattr(response, "raw", None)
     kwargs = getattr(response, "additional_kwargs", None) or {}
@@ -63,10 +57,9 @@ class AssemblyAICostHandler(CostReadout, TokenCountingHandler):
         prices: The price table (`aai_gateway.costs.fetch_prices(client)`;
             default: the bundled snapshot).
         region: The tier of calls that do not show theirs. A call's
-            `model_region="global"` (a call kwarg, or the answer's `request`
-            echo) wins; LlamaIndex's event payload carries only the LLM's
-            metadata, so set `region` for an `eu` LLM or a streamed call of an
-            LLM with the `model_region` field. Default `us`.
+            `model_region="global"` (a call kwarg, or the LLM's field) wins,
+            then the LLM's `region` (both read from the payload our `AssemblyAI`
+            reports); for other LLMs, this. Default `us`.
         tokenizer: As for `TokenCountingHandler` (used only for responses
             without usage).
         **kwargs: The other `TokenCountingHandler` arguments.
@@ -139,8 +132,6 @@ class AssemblyAICostHandler(CostReadout, TokenCountingHandler):
         )
         raw = getattr(response, "raw", None)
         raw = raw if isinstance(raw, Mapping) else {}
-        if _echoed_global(raw):
-            region = "global"
         usage = parse_usage(raw.get("usage"))
         self.totals.add(usage, _response_model(response, model), region)
 

@@ -99,7 +99,7 @@ def test_global_routing_pays_the_global_tier_and_bundled_prices_say_so(
     llm = _llm(emulator_url, handler, model_region="global")
     plain = _llm(emulator_url, handler)
     try:
-        call.chat(llm, QUESTION)  # the field: read from the answer's `request` echo
+        call.chat(llm, QUESTION)  # the field: read from the LLM's payload
         call.stream_chat(plain, QUESTION, model_region="global")  # a call kwarg
     finally:
         llm.close()
@@ -114,7 +114,7 @@ def test_global_routing_pays_the_global_tier_and_bundled_prices_say_so(
 def test_the_llms_own_tier_prices_its_streamed_calls(
     call: Caller, emulator_url: str
 ) -> None:
-    # A stream has no `request` echo: the tier comes from the LLM's payload.
+    # Streamed too: the tier comes from the LLM's payload, not from the answer.
     handler = AssemblyAICostHandler()
     llm = _llm(emulator_url, handler, model_region="global")
     try:
