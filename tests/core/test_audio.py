@@ -18,7 +18,6 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +42,8 @@ from aai_gateway.errors import (
 )
 from aai_gateway.testing import MEETING_AUDIO_URLS, EmulatorServer, GatewayEmulator
 from aai_gateway.transcripts import TranscriptDocumentLoader
-from tests.conftest import FAST_RETRIES, TEST_KEY, emulator_profile
+from tests._audio import fresh, transcribing_emulator
+from tests.conftest import FAST_RETRIES, TEST_KEY
 
 pytestmark = pytest.mark.e2e
 
@@ -52,28 +52,6 @@ UNKNOWN_URL = "https://example.com/missing.mp3"
 WAV = b"RIFF\x24\x00\x00\x00WAVEfmt standup"
 STANDUP = [("A", "Morning everyone."), ("B", "The release ships on Friday.")]
 FAST = {"poll_interval": 0.01}
-
-
-@contextmanager
-def transcribing_emulator() -> Iterator[tuple[GatewayEmulator, EmulatorServer]]:
-    """A served emulator whose new transcripts are queued 50 ms, then processing
-    100 ms, then completed (the adapters' audio tests use it too)."""
-    emulator = GatewayEmulator(
-        rate_limit=None,
-        retry_delay=0.01,
-        queue_delay=0.05,
-        transcription_delay=0.1,
-        **emulator_profile(),
-    )
-    with emulator.serve() as server:
-        yield emulator, server
-
-
-def fresh(emulator: GatewayEmulator) -> GatewayEmulator:
-    """`emulator` with no requests logged and only the bundled meetings."""
-    emulator.reset()
-    emulator.reset_transcripts()
-    return emulator
 
 
 @pytest.fixture(scope="module")

@@ -22,8 +22,8 @@ from langchain_core.prompts import ChatPromptTemplate
 from aai_gateway.errors import TranscriptNotReadyError
 from aai_gateway.testing import MEETING_AUDIO_URLS, EmulatorServer, GatewayEmulator
 from langchain_aai_gateway import AssemblyAITranscriptLoader, ChatAssemblyAI
+from tests._audio import fresh, transcribing_emulator
 from tests.conftest import TEST_KEY
-from tests.core.test_audio import fresh, transcribing_emulator
 from tests.langchain.conftest import MODEL
 
 pytestmark = pytest.mark.e2e

@@ -20,8 +20,8 @@ from aai_gateway import transcript_ref
 from aai_gateway.errors import TranscriptNotReadyError
 from aai_gateway.testing import MEETING_AUDIO_URLS, EmulatorServer, GatewayEmulator
 from llama_index_aai_gateway import AssemblyAITranscriptReader
+from tests._audio import fresh, transcribing_emulator
 from tests.conftest import TEST_KEY
-from tests.core.test_audio import fresh, transcribing_emulator
 
 pytestmark = pytest.mark.e2e
 
