@@ -3,9 +3,11 @@
 The driver does what the local run does before and after the requests: it opens
 the journal (what is done is skipped), lists the transcripts, writes each record
 as it comes back, counts, and writes Parquet. In between, a pool of Ray actors
-sends the requests. Their pace comes from one named Ray actor per model holding
-the same `Pacer` the local run uses, so every worker together stays under the
-model's limit and a 429 holds all of them back.
+sends the requests. Their pace comes from one Ray actor per model holding the
+same `Pacer` the local run uses, so every worker together stays under the
+model's limit and a 429 holds all of them back. The actor is the run's own (not
+looked up by name): a named one left by an earlier run could be handed back while
+Ray was still tearing it down, and die under the new run.
 
 Nothing sent to the workers carries the API key: each worker builds its client
 from `ASSEMBLYAI_API_KEY` in its own environment (set it where the cluster
@@ -49,9 +51,6 @@ from aai_gateway.types import RateLimit
 
 if TYPE_CHECKING:
     from aai_gateway.batch._batch import TranscriptBatch
-
-PACER_PREFIX = "aai-gateway-pacer:"
-"""Pacer actors are named this plus the model."""
 
 _Limit = tuple[int | None, int | None, float | None, str | None] | None
 
@@ -177,11 +176,9 @@ class BatchWorker:
         }
 
 
-def _pacer_actor(model: str, requests_per_minute: float | None) -> Any:
-    """The model's pacer actor: this job's, or one a running job already made."""
-    return PacerActor.options(  # type: ignore[attr-defined]
-        name=PACER_PREFIX + model, get_if_exists=True
-    ).remote(requests_per_minute)
+def _pacer_actor(requests_per_minute: float | None) -> Any:
+    """This run's pacer actor, alive while the driver holds it (the whole run)."""
+    return PacerActor.remote(requests_per_minute)  # type: ignore[attr-defined]
 
 
 def _results(
@@ -235,7 +232,7 @@ def run_on_ray(
         with GatewayClient(**batch.client_options(None)) as client:
             todo = run.plan(batch.source.ids_from(client))
         if todo:
-            pacer = _pacer_actor(batch.pace_key, batch.requests_per_minute)
+            pacer = _pacer_actor(batch.requests_per_minute)
             for result in _results(
                 todo, spec, pacer, num_workers, batch_size, num_cpus
             ):
