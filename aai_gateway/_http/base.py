@@ -69,6 +69,7 @@ from aai_gateway._http.streaming import (
     completion_as_chunk,
     looks_cut_short,
 )
+from aai_gateway._http.transport import post_request
 from aai_gateway._retry import RetryPolicy
 from aai_gateway._settings import check_seconds
 from aai_gateway._transcripts._references import (
@@ -272,8 +273,8 @@ class _BaseClient:
             chosen = httpx.Timeout(
                 chosen.connect, read=min(bounds), write=chosen.write, pool=chosen.pool
             )
-        return http.build_request(
-            "POST",
+        return post_request(
+            http,
             self._url("/chat/completions"),
             content=build_chat_body(request, stream=stream),
             headers=self._headers(accept=accept, extra=extra_headers),

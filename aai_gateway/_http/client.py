@@ -31,7 +31,11 @@ from aai_gateway._http.attempts import Attempts
 from aai_gateway._http.base import _BaseClient
 from aai_gateway._http.responses import reads_raw
 from aai_gateway._http.streaming import ReadClock, completion_as_chunk
-from aai_gateway._http.transport import build_async_http_client, build_http_client
+from aai_gateway._http.transport import (
+    answer_fetcher,
+    build_async_http_client,
+    build_http_client,
+)
 from aai_gateway._settings import CORE_RENAMED, rename_options
 from aai_gateway._transcripts._references import TranscriptScan
 from aai_gateway._transcripts._rest_client import (
@@ -404,10 +408,18 @@ class AsyncGatewayClient(_BaseClient, AsyncTranscriptMethods):
     ) -> ChatCompletion:
         """Send with retries and read one whole answer within the read `timeout`."""
         attempts = Attempts(self, transcript_id, self._answer_clock(request))
+        fetch = answer_fetcher(await self._http())
         while True:
             with attempts:
-                response = await self._aopen(request, attempts)
-                content = await _aread_all(response, attempts.clock)
+                if fetch is None:
+                    response = await self._aopen(request, attempts)
+                    content = await _aread_all(response, attempts.clock)
+                else:
+                    # Our own aiohttp pool: headers and body under one deadline.
+                    sent = fetch(request)
+                    response, content = await _within(sent, attempts.clock, request)
+                    if not response.is_success:
+                        attempts.refuse(response)
                 return self._parse_completion(response, content)
             await asyncio.sleep(attempts.delay)
 

@@ -7,27 +7,39 @@ ten times slower than aiohttp for 400 calls with 100 in flight, measured in
 `AiohttpTransport` instead; every request, response and error is still httpx's,
 so nothing above this module changes. `AAI_GATEWAY_ASYNC_TRANSPORT=httpx` (or
 `aiohttp`) overrides the automatic choice.
+
+The pools built here are remembered with what they were built with, so a chat
+request on one is built without httpx's per-call merging (`post_request`), and a
+non-streamed answer on an aiohttp pool is fetched straight from aiohttp
+(`answer_fetcher`): measured in `docs/performance.md`, "400 calls with 100 in
+flight".
 """
 
 from __future__ import annotations
 
+import abc
 import importlib.util
 import os
-from collections.abc import AsyncIterator, Callable, Iterator
+import weakref
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple, TypeVar
 
 import httpx
 
 from aai_gateway._config import DEFAULT_LIMITS, shared_ssl_context
+from aai_gateway._http.responses import reads_raw, request_of
 from aai_gateway._speedups import use_lazy_cookies
 
 __all__ = [
     "ASYNC_TRANSPORT_ENV",
+    "AnswerFetcher",
+    "answer_fetcher",
     "build_async_http_client",
     "build_http_client",
     "chosen_async_transport",
+    "post_request",
 ]
 
 ASYNC_TRANSPORT_ENV = "AAI_GATEWAY_ASYNC_TRANSPORT"
@@ -59,22 +71,102 @@ def chosen_async_transport() -> AsyncTransport:
     return "aiohttp"
 
 
+AnswerFetcher = Callable[[httpx.Request], Awaitable[tuple[httpx.Response, bytes]]]
+"""Sends a request and reads its whole answer: the response (read) and its body."""
+
+_Fetch = Callable[
+    [httpx.Request, httpx.Cookies], Awaitable[tuple[httpx.Response, bytes]]
+]
+
+
+class _Own(NamedTuple):
+    """What a pool built here was built with."""
+
+    headers: dict[str, str]
+    """Its own headers (httpx's defaults), lower-case names."""
+    fetch: _Fetch | None
+    """Its aiohttp transport's `fetch`, for an aiohttp pool."""
+
+
+class _FetchingTransport(httpx.AsyncBaseTransport, abc.ABC):
+    """An async transport that can also fetch a whole answer in one step."""
+
+    @abc.abstractmethod
+    async def fetch(
+        self, request: httpx.Request, cookies: httpx.Cookies
+    ) -> tuple[httpx.Response, bytes]:
+        """Send `request`; its response (read; a cookie it sets kept in `cookies`) and decoded body."""
+
+
+_OWN: weakref.WeakKeyDictionary[httpx.Client | httpx.AsyncClient, _Own] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+_C = TypeVar("_C", httpx.Client, httpx.AsyncClient)
+
+
+def _remember(client: _C, fetch: _Fetch | None = None) -> _C:
+    _OWN[client] = _Own(dict(client.headers), fetch)
+    return use_lazy_cookies(client)
+
+
 def build_http_client(options: dict[str, Any]) -> httpx.Client:
     """The sync client's own `httpx.Client` with `options` (timeout, limits, verify)."""
-    return use_lazy_cookies(httpx.Client(**options))
+    return _remember(httpx.Client(**options))
 
 
 def build_async_http_client(options: dict[str, Any]) -> httpx.AsyncClient:
     """An `httpx.AsyncClient` with `options` (timeout, limits, verify) on the chosen pool."""
     if chosen_async_transport() == "httpx":
-        return use_lazy_cookies(httpx.AsyncClient(**options))
+        return _remember(httpx.AsyncClient(**options))
     # httpx ignores a client's `limits` once a transport is given: set them here.
     # The shared context keeps certificate loading to once per process.
     transport = _guarded_aiohttp_transport()(
         verify=shared_ssl_context(), limits=options.get("limits", DEFAULT_LIMITS)
     )
     client = httpx.AsyncClient(transport=transport, timeout=options.get("timeout"))
-    return use_lazy_cookies(client)
+    return _remember(client, transport.fetch)
+
+
+def post_request(
+    http: httpx.Client | httpx.AsyncClient,
+    url: httpx.URL,
+    *,
+    content: bytes,
+    headers: Mapping[str, str],
+    timeout: httpx.Timeout,
+) -> httpx.Request:
+    """`http.build_request("POST", ...)`, made directly on a pool built here.
+
+    `build_request` merges the client's headers, cookies, parameters and base URL
+    on every call; a pool built here has only httpx's default headers (merged
+    below, the request's own winning whatever their case) and no parameters or
+    base URL. Once a server has set a cookie in it, httpx builds the request, so
+    the cookie goes back as before. A caller's own client always goes through
+    httpx, its headers, hooks and auth included.
+    """
+    own = _OWN.get(http)
+    if own is None or http.cookies:
+        return http.build_request(
+            "POST", url, content=content, headers=headers, timeout=timeout
+        )
+    merged = own.headers.copy()
+    for name, value in headers.items():
+        merged[name.lower()] = value
+    extensions = {"timeout": timeout.as_dict()}
+    return httpx.Request(
+        "POST", url, content=content, headers=merged, extensions=extensions
+    )
+
+
+def answer_fetcher(http: httpx.AsyncClient) -> AnswerFetcher | None:
+    """How to fetch a whole answer straight from `http`'s aiohttp pool, if it is one built here."""
+    own = _OWN.get(http)
+    if own is None or own.fetch is None:
+        return None
+    fetch, jar = own.fetch, http.cookies
+    return lambda request: fetch(request, jar)
 
 
 def _from_aiohttp(exc: BaseException) -> bool:
@@ -92,6 +184,11 @@ def _as_protocol_errors(request: httpx.Request) -> Iterator[None]:
     """
     try:
         yield
+    except httpx.RequestError as exc:
+        # httpx-aiohttp's mapped errors name no request: the message's URL needs it.
+        if request_of(exc) is None:
+            exc.request = request
+        raise
     except httpx.HTTPError:
         raise
     except Exception as exc:
@@ -117,11 +214,19 @@ class _GuardedStream(httpx.AsyncByteStream):
 
 
 @cache
-def _guarded_aiohttp_transport() -> Callable[..., httpx.AsyncBaseTransport]:
+def _guarded_aiohttp_transport() -> Callable[..., _FetchingTransport]:
     """`AiohttpTransport` whose every failure is an `httpx` error (imported on first use)."""
+    from aiohttp import ClientSession, ClientTimeout
     from httpx_aiohttp import AiohttpTransport
+    from httpx_aiohttp.transport import map_aiohttp_exceptions
 
-    class GuardedAiohttpTransport(AiohttpTransport):
+    @cache
+    def client_timeout(
+        connect: float | None, read: float | None, pool: float | None
+    ) -> ClientTimeout:
+        return ClientTimeout(sock_connect=connect, sock_read=read, connect=pool)
+
+    class GuardedAiohttpTransport(AiohttpTransport, _FetchingTransport):
         async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
             with _as_protocol_errors(request):
                 response: httpx.Response = await super().handle_async_request(request)
@@ -129,4 +234,66 @@ def _guarded_aiohttp_transport() -> Callable[..., httpx.AsyncBaseTransport]:
                 response.stream = _GuardedStream(response.stream, request)
             return response
 
+        async def fetch(
+            self, request: httpx.Request, cookies: httpx.Cookies
+        ) -> tuple[httpx.Response, bytes]:
+            """Send `request` on aiohttp and read its whole answer, decoded.
+
+            What `handle_async_request` and httpx's `send` do for it, without the
+            layers a whole answer on a pool built here does not need (redirects,
+            hooks, auth, a stream per read): the same session, timeouts, error
+            mapping, cookie jar and httpx response (read), its body decoded as
+            httpx does.
+            """
+            if not isinstance(self.client, ClientSession):
+                self.client = self.get_client()
+            times = request.extensions.get("timeout", {})
+            timeout = client_timeout(
+                times.get("connect"), times.get("read"), times.get("pool")
+            )
+            headers = {k.decode(): v.decode() for k, v in request.headers.raw}
+            with _as_protocol_errors(request), map_aiohttp_exceptions():
+                async with self.client.request(
+                    request.method,
+                    str(request.url),
+                    headers=headers,
+                    data=request.content or None,
+                    allow_redirects=False,
+                    auto_decompress=False,
+                    compress=False,
+                    timeout=timeout,
+                ) as answer:
+                    body = await answer.read()
+                    reason = answer.reason
+            read = _read_response(
+                request, answer.status, answer.raw_headers, body, reason
+            )
+            if "set-cookie" in read[0].headers:
+                cookies.extract_cookies(read[0])
+            return read
+
     return GuardedAiohttpTransport
+
+
+def _read_response(
+    request: httpx.Request,
+    status: int,
+    headers: Any,
+    body: bytes,
+    reason: str | None,
+) -> tuple[httpx.Response, bytes]:
+    """An httpx response for a whole body aiohttp read, and the body decoded."""
+    extensions: dict[str, Any] = {"http_version": b"HTTP/1.1"}
+    if reason:
+        extensions["reason_phrase"] = reason.encode()
+    response = httpx.Response(
+        status,
+        headers=headers,
+        stream=httpx.ByteStream(body),
+        request=request,
+        extensions=extensions,
+    )
+    if response.is_success and reads_raw(response):
+        return response, body  # nothing to decode: not read again
+    # A content-encoding is undone, or a `DecodingError` raised, as httpx does.
+    return response, response.read()

@@ -2,24 +2,39 @@
 
 from __future__ import annotations
 
+import gzip
 import importlib.util
+import json
+import socket
 from typing import Any
 
 import httpx
 import pytest
 
-from aai_gateway import APITimeoutError, AsyncGatewayClient, StreamInterruptedError
+from aai_gateway import (
+    APIConnectionError,
+    APITimeoutError,
+    AsyncGatewayClient,
+    StreamInterruptedError,
+)
 from aai_gateway._http.transport import (
     ASYNC_TRANSPORT_ENV,
     build_async_http_client,
     build_http_client,
     chosen_async_transport,
+    post_request,
 )
 from aai_gateway.testing import Fault
+from tests.conftest import completion_body
+from tests.reliability.rawserver import Close, RawServer, Script, Send, head
 
 HAS_AIOHTTP = importlib.util.find_spec("httpx_aiohttp") is not None
 needs_aiohttp = pytest.mark.skipif(not HAS_AIOHTTP, reason="httpx-aiohttp missing")
 ASK = {"model": "claude-sonnet-4-6", "prompt": "What did we decide?"}
+REQUEST = {
+    "model": "claude-sonnet-4-6",
+    "messages": [{"role": "user", "content": "Hi"}],
+}
 TRANSPORTS = [
     "httpx",
     pytest.param("aiohttp", marks=needs_aiohttp),
@@ -175,3 +190,102 @@ async def test_async_client_keeps_set_cookies(monkeypatch: pytest.MonkeyPatch) -
         answer = await client.get("http://gw.test/plain")
     assert len(parsed) == 1
     assert answer.json() == {"cookie": "lb=blue"}
+
+
+# -- requests and answers on a pool built here -------------------------------------
+
+TIMEOUT = httpx.Timeout(7.0, connect=3.0)
+CHAT_URL = httpx.URL("http://gw.test/v1/chat/completions")
+OUR_HEADERS = {
+    "accept": "application/json",
+    "User-Agent": "caller/1.0",  # any case: it replaces httpx's own, not beside it
+    "authorization": "test-key",
+    "X-Team": "a",
+}
+
+
+def _shape(request: httpx.Request) -> tuple[Any, ...]:
+    fields = sorted((k.lower(), v) for k, v in request.headers.multi_items())
+    timeout = request.extensions["timeout"]
+    return request.method, str(request.url), request.content, fields, timeout
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_a_pool_built_here_makes_the_request_httpx_would(kind: str) -> None:
+    build = build_http_client if kind == "sync" else build_async_http_client
+    pool = build({"timeout": TIMEOUT})
+    made = post_request(
+        pool, CHAT_URL, content=b'{"a":1}', headers=OUR_HEADERS, timeout=TIMEOUT
+    )
+    expected = pool.build_request(
+        "POST", CHAT_URL, content=b'{"a":1}', headers=OUR_HEADERS, timeout=TIMEOUT
+    )
+    assert _shape(made) == _shape(expected)
+    assert made.headers.get_list("user-agent") == ["caller/1.0"]
+
+
+def test_a_callers_own_client_builds_its_requests_itself() -> None:
+    theirs = httpx.Client(headers={"x-proxy-token": "p"})
+    made = post_request(theirs, CHAT_URL, content=b"{}", headers={}, timeout=TIMEOUT)
+    assert made.headers["x-proxy-token"] == "p"
+
+
+def _cookie_answer() -> list[Script]:
+    body = json.dumps(completion_body("Hello.")).encode()
+    plain = {"content-type": "application/json", "connection": "close"}
+    sticky = {**plain, "set-cookie": "lb=blue; Path=/"}
+    return [
+        [Send(head(200, sticky, body)), Close()],
+        [Send(head(200, plain, body)), Close()],
+    ]
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_a_cookie_the_gateway_sets_is_sent_back(
+    transport: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(ASYNC_TRANSPORT_ENV, transport)
+    with RawServer(_cookie_answer()) as server:
+        async with AsyncGatewayClient(
+            api_key="test-key", base_url=server.url
+        ) as client:
+            for _ in range(2):
+                assert (await client.achat(REQUEST)).content == "Hello."
+    first, second = server.requests
+    assert b"cookie:" not in first.lower()
+    assert b"cookie: lb=blue" in second.lower()
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_a_compressed_answer_is_decoded(
+    transport: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(ASYNC_TRANSPORT_ENV, transport)
+    body = gzip.compress(json.dumps(completion_body("Hello.")).encode())
+    headers = {"content-type": "application/json", "content-encoding": "gzip"}
+    script = [Send(head(200, {**headers, "connection": "close"}, body)), Close()]
+    with RawServer(script) as server:
+        async with AsyncGatewayClient(
+            api_key="test-key", base_url=server.url
+        ) as client:
+            answer = await client.achat(REQUEST)
+    assert answer.content == "Hello."
+    assert b"accept-encoding: gzip" in server.requests[0].lower()
+
+
+@needs_aiohttp
+async def test_a_refused_connection_names_the_request_url(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(ASYNC_TRANSPORT_ENV, "aiohttp")
+    url = f"http://127.0.0.1:{_closed_port()}/v1"
+    options = {"api_key": "test-key", "base_url": url, "max_retries": 0}
+    async with AsyncGatewayClient(**options) as client:
+        with pytest.raises(APIConnectionError, match=r"/v1/chat/completions failed"):
+            await client.achat(REQUEST)
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
