@@ -408,9 +408,10 @@ class AsyncGatewayClient(_BaseClient, AsyncTranscriptMethods):
     ) -> ChatCompletion:
         """Send with retries and read one whole answer within the read `timeout`."""
         attempts = Attempts(self, transcript_id, self._answer_clock(request))
-        fetch = answer_fetcher(await self._http())
         while True:
             with attempts:
+                # Asked each attempt: a pool closed during the wait is built anew.
+                fetch = answer_fetcher(await self._http())
                 if fetch is None:
                     response = await self._aopen(request, attempts)
                     content = await _aread_all(response, attempts.clock)

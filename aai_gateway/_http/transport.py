@@ -19,11 +19,14 @@ from __future__ import annotations
 
 import abc
 import importlib.util
+import logging
 import os
+import time
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
-from functools import cache
+from datetime import timedelta
+from functools import cache, lru_cache
 from typing import Any, Literal, NamedTuple, TypeVar
 
 import httpx
@@ -104,6 +107,7 @@ _OWN: weakref.WeakKeyDictionary[httpx.Client | httpx.AsyncClient, _Own] = (
 
 
 _C = TypeVar("_C", httpx.Client, httpx.AsyncClient)
+_HTTPX_LOG = logging.getLogger("httpx")
 
 
 def _remember(client: _C, fetch: _Fetch | None = None) -> _C:
@@ -216,15 +220,9 @@ class _GuardedStream(httpx.AsyncByteStream):
 @cache
 def _guarded_aiohttp_transport() -> Callable[..., _FetchingTransport]:
     """`AiohttpTransport` whose every failure is an `httpx` error (imported on first use)."""
-    from aiohttp import ClientSession, ClientTimeout
+    from aiohttp import ClientSession
     from httpx_aiohttp import AiohttpTransport
     from httpx_aiohttp.transport import map_aiohttp_exceptions
-
-    @cache
-    def client_timeout(
-        connect: float | None, read: float | None, pool: float | None
-    ) -> ClientTimeout:
-        return ClientTimeout(sock_connect=connect, sock_read=read, connect=pool)
 
     class GuardedAiohttpTransport(AiohttpTransport, _FetchingTransport):
         async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -242,58 +240,87 @@ def _guarded_aiohttp_transport() -> Callable[..., _FetchingTransport]:
             What `handle_async_request` and httpx's `send` do for it, without the
             layers a whole answer on a pool built here does not need (redirects,
             hooks, auth, a stream per read): the same session, timeouts, error
-            mapping, cookie jar and httpx response (read), its body decoded as
-            httpx does.
+            mapping, cookie jar, log line and httpx response (read, `elapsed`
+            set), its body decoded as httpx does.
             """
             if not isinstance(self.client, ClientSession):
                 self.client = self.get_client()
-            times = request.extensions.get("timeout", {})
-            timeout = client_timeout(
-                times.get("connect"), times.get("read"), times.get("pool")
-            )
-            headers = {k.decode(): v.decode() for k, v in request.headers.raw}
+            started = time.perf_counter()
             with _as_protocol_errors(request), map_aiohttp_exceptions():
                 async with self.client.request(
                     request.method,
                     str(request.url),
-                    headers=headers,
+                    headers={k.decode(): v.decode() for k, v in request.headers.raw},
                     data=request.content or None,
                     allow_redirects=False,
                     auto_decompress=False,
                     compress=False,
-                    timeout=timeout,
+                    timeout=_client_timeout(request),
                 ) as answer:
+                    response = _head(
+                        request, answer.status, answer.raw_headers, answer.reason
+                    )
+                    if "set-cookie" in response.headers:
+                        # Kept as the headers arrive, as httpx does: a body that
+                        # then fails does not lose the cookie.
+                        cookies.extract_cookies(response)
                     body = await answer.read()
-                    reason = answer.reason
-            read = _read_response(
-                request, answer.status, answer.raw_headers, body, reason
-            )
-            if "set-cookie" in read[0].headers:
-                cookies.extract_cookies(read[0])
-            return read
+            response.elapsed = timedelta(seconds=time.perf_counter() - started)
+            return response, _decoded(response, body)
 
     return GuardedAiohttpTransport
 
 
-def _read_response(
-    request: httpx.Request,
-    status: int,
-    headers: Any,
-    body: bytes,
-    reason: str | None,
-) -> tuple[httpx.Response, bytes]:
-    """An httpx response for a whole body aiohttp read, and the body decoded."""
+@lru_cache(maxsize=64)
+def _aiohttp_timeout(
+    connect: float | None, read: float | None, pool: float | None
+) -> Any:
+    from aiohttp import ClientTimeout
+
+    return ClientTimeout(sock_connect=connect, sock_read=read, connect=pool)
+
+
+def _client_timeout(request: httpx.Request) -> Any:
+    """The aiohttp timeouts for `request`, as httpx-aiohttp sets them (a few shapes, cached)."""
+    times = request.extensions.get("timeout", {})
+    return _aiohttp_timeout(times.get("connect"), times.get("read"), times.get("pool"))
+
+
+def _head(
+    request: httpx.Request, status: int, headers: Any, reason: str | None
+) -> httpx.Response:
+    """The httpx response for an answer whose body is still to come.
+
+    httpx's send logs one line for each response as its headers arrive; the same
+    line is written here, for those who read httpx's log.
+    """
     extensions: dict[str, Any] = {"http_version": b"HTTP/1.1"}
     if reason:
-        extensions["reason_phrase"] = reason.encode()
+        # aiohttp keeps undecodable bytes as surrogates: they go back as they came.
+        extensions["reason_phrase"] = reason.encode("utf-8", "surrogateescape")
     response = httpx.Response(
         status,
         headers=headers,
-        stream=httpx.ByteStream(body),
+        stream=httpx.ByteStream(b""),
         request=request,
         extensions=extensions,
     )
+    if _HTTPX_LOG.isEnabledFor(logging.INFO):
+        _HTTPX_LOG.info(
+            'HTTP Request: %s %s "%s %d %s"',
+            request.method,
+            request.url,
+            response.http_version,
+            status,
+            response.reason_phrase,
+        )
+    return response
+
+
+def _decoded(response: httpx.Response, body: bytes) -> bytes:
+    """`body`, now `response`'s, undone of its content-encoding as httpx would."""
+    response.stream = httpx.ByteStream(body)
     if response.is_success and reads_raw(response):
-        return response, body  # nothing to decode: not read again
+        return body  # nothing to decode: not read again
     # A content-encoding is undone, or a `DecodingError` raised, as httpx does.
-    return response, response.read()
+    return response.read()
