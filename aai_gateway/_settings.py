@@ -29,7 +29,7 @@ import httpx
 
 from aai_gateway._config import DEFAULT_STREAM_CHUNK_TIMEOUT, coerce_timeout
 from aai_gateway._retry import RetryPolicy
-from aai_gateway._validation import validate_chat_request
+from aai_gateway._validation import check_headers, validate_chat_request
 
 __all__ = [
     "CALL_OPTIONS",
@@ -133,7 +133,9 @@ CLIENT_SETTINGS: tuple[ClientSetting, ...] = (
     ClientSetting("region", "region"),
     ClientSetting("timeout", "timeout", check=coerce_timeout),
     ClientSetting("max_retries", "max_retries", 2, check=_check_retries),
-    ClientSetting("default_headers", "default_headers"),
+    ClientSetting(
+        "default_headers", "default_headers", check=check_headers("default_headers")
+    ),
     ClientSetting("transcript_tag_placement", "transcript_tag_placement", "strict"),
     ClientSetting("inline_transcripts", "inline_transcripts", False),
     ClientSetting("transcript_base_url", "transcript_base_url"),

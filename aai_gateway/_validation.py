@@ -48,6 +48,43 @@ def _fail(message: str, kind: type[Exception] = ValueError) -> NoReturn:
     raise kind(message)
 
 
+_NOT_IN_NAMES = frozenset(" \t:")
+
+
+def check_headers(argument: str) -> Callable[[object], None]:
+    """A check of `argument`, a mapping of HTTP header names to values.
+
+    Names must be ASCII with no spaces or colons, values ASCII text with no line
+    breaks: HTTP carries nothing else, and a line break in a value would start a
+    header of the caller's making. Messages name the header, never its value (it
+    may be a token).
+    """
+
+    def check(headers: object) -> None:
+        if not isinstance(headers, Mapping):
+            _fail(
+                f"`{argument}` must be a mapping of header names to values", TypeError
+            )
+        for name, value in headers.items():
+            if not isinstance(name, str) or not isinstance(value, str):
+                msg = (
+                    f"`{argument}`: header names and values must be strings ({name!r})"
+                )
+                _fail(msg, TypeError)
+            if not name or not name.isascii() or not name.isprintable():
+                _fail(f"`{argument}`: {name!r} is not a header name (ASCII, printable)")
+            if _NOT_IN_NAMES.intersection(name):
+                _fail(f"`{argument}`: header name {name!r} has a space or a colon")
+            if not value.isascii() or "\r" in value or "\n" in value or "\0" in value:
+                msg = (
+                    f"`{argument}`: the value of {name!r} must be ASCII text without "
+                    "line breaks (percent-encode other text)"
+                )
+                _fail(msg)
+
+    return check
+
+
 def normalise_request(request: Mapping[str, Any]) -> Mapping[str, Any]:
     """The request in the spellings the vendor schema documents (never mutated).
 

@@ -90,6 +90,7 @@ from aai_gateway._types import (
 )
 from aai_gateway._validation import (
     check_capabilities,
+    check_headers,
     check_request_type,
     normalise_request,
     validate_chat_request,
@@ -128,6 +129,7 @@ class _BaseClient:
         self.transcript_base_url = resolve_rest_base_url(transcript_base_url, region)
         self.timeout = coerce_timeout(timeout)
         self.retry_policy = retry_policy or RetryPolicy(max_retries=max_retries)
+        check_headers("default_headers")(default_headers or {})
         self.default_headers = dict(default_headers or {})
         if transcript_tag_placement not in ("strict", "auto"):
             msg = (
@@ -196,9 +198,11 @@ class _BaseClient:
             "accept": accept,
             "content-type": "application/json",
             "user-agent": f"{USER_AGENT}/{__version__}",
-            **self.default_headers,
-            **(extra or {}),
         }
+        # Header names are case-insensitive: a caller's `User-Agent` replaces ours.
+        for given in (self.default_headers, extra or {}):
+            for name, value in given.items():
+                headers[name.lower()] = value
         if auth:
             headers["authorization"] = self._key()
         return headers
@@ -221,9 +225,13 @@ class _BaseClient:
         return caps.supports(parameter)
 
     def _plan(
-        self, request: Mapping[str, Any]
+        self,
+        request: Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
     ) -> tuple[Mapping[str, Any], TranscriptScan]:
-        """A caller's request checked, in the documented spellings, and its texts scanned."""
+        """A caller's request (and headers) checked, in the documented spellings, and its texts scanned."""
+        if extra_headers:
+            check_headers("extra_headers")(extra_headers)
         check_request_type(request)  # the first look at a caller's request
         request = normalise_request(request)
         validate_chat_request(request)

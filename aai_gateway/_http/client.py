@@ -212,7 +212,7 @@ class GatewayClient(_BaseClient, TranscriptMethods):
             ValueError: the request is invalid (nothing was sent).
             APIError: the request failed; see the subclasses.
         """
-        request, scan = self._plan(request)
+        request, scan = self._plan(request, extra_headers)
         texts = self._inline_texts(scan)
         request = self._prepare(request, scan, texts)
         built = self._build(self._http(), request, timeout, extra_headers, stream=False)
@@ -231,7 +231,7 @@ class GatewayClient(_BaseClient, TranscriptMethods):
         cannot stream is asked once without streaming, and its answer comes as a
         single chunk. The last chunk has `final=True` and carries the usage.
         """
-        request, scan = self._plan(request)
+        request, scan = self._plan(request, extra_headers)
         texts = self._inline_texts(scan)
         request = self._prepare(request, scan, texts)
         chunks = self._iter_stream(request, timeout, extra_headers)
@@ -432,7 +432,7 @@ class AsyncGatewayClient(_BaseClient, AsyncTranscriptMethods):
         extra_headers: Headers = None,
     ) -> ChatCompletion:
         """Send one chat request and return the whole answer (see `GatewayClient.chat`)."""
-        request, scan = self._plan(request)
+        request, scan = self._plan(request, extra_headers)
         texts = await self._ainline_texts(scan)
         request = self._prepare(request, scan, texts)
         http = await self._http()
@@ -447,7 +447,7 @@ class AsyncGatewayClient(_BaseClient, AsyncTranscriptMethods):
         extra_headers: Headers = None,
     ) -> AsyncChatStream:
         """Stream one chat answer as chunks (see `GatewayClient.stream_chat`)."""
-        request, scan = self._plan(request)
+        request, scan = self._plan(request, extra_headers)
         if self._inline_ids(scan):
             # The other transcripts' texts are fetched once iteration starts.
             chunks = self._aiter_inlined(request, scan, timeout, extra_headers)

@@ -223,6 +223,7 @@ BAD_VALUES = [
     ("max_retries", -1),
     ("stream_chunk_timeout", 0),
     ("stream_deadline", -1.0),
+    ("default_headers", {"x-team": "a\r\nx-evil: 1"}),
 ]
 """Values the core refuses (by value: the adapters' field types let them through)."""
 
