@@ -222,14 +222,26 @@ def _guarded_aiohttp_transport() -> Callable[..., _FetchingTransport]:
     """`AiohttpTransport` whose every failure is an `httpx` error (imported on first use)."""
     from aiohttp import ClientSession
     from httpx_aiohttp import AiohttpTransport
-    from httpx_aiohttp.transport import map_aiohttp_exceptions
+    from httpx_aiohttp.transport import AiohttpResponseStream, map_aiohttp_exceptions
 
     class GuardedAiohttpTransport(AiohttpTransport, _FetchingTransport):
+        def _session(self) -> ClientSession:
+            if not isinstance(self.client, ClientSession):
+                self.client = self.get_client()
+            return self.client
+
         async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-            with _as_protocol_errors(request):
-                response: httpx.Response = await super().handle_async_request(request)
-            if isinstance(response.stream, httpx.AsyncByteStream):
-                response.stream = _GuardedStream(response.stream, request)
+            """What httpx-aiohttp's transport does, with `fetch`'s response and guards.
+
+            The stream of the body turns every failure into an httpx error, and a
+            reason phrase outside ASCII goes through as it came.
+            """
+            with _as_protocol_errors(request), map_aiohttp_exceptions():
+                sent = self._session().request(**_aiohttp_call(request))
+                answer = await sent.__aenter__()
+            response = _head(request, answer, log=False)  # httpx's send logs it
+            stream = AiohttpResponseStream(answer)
+            response.stream = _GuardedStream(stream, request)
             return response
 
         async def fetch(
@@ -243,23 +255,11 @@ def _guarded_aiohttp_transport() -> Callable[..., _FetchingTransport]:
             mapping, cookie jar, log line and httpx response (read, `elapsed`
             set), its body decoded as httpx does.
             """
-            if not isinstance(self.client, ClientSession):
-                self.client = self.get_client()
+            session = self._session()
             started = time.perf_counter()
             with _as_protocol_errors(request), map_aiohttp_exceptions():
-                async with self.client.request(
-                    request.method,
-                    str(request.url),
-                    headers={k.decode(): v.decode() for k, v in request.headers.raw},
-                    data=request.content or None,
-                    allow_redirects=False,
-                    auto_decompress=False,
-                    compress=False,
-                    timeout=_client_timeout(request),
-                ) as answer:
-                    response = _head(
-                        request, answer.status, answer.raw_headers, answer.reason
-                    )
+                async with session.request(**_aiohttp_call(request)) as answer:
+                    response = _head(request, answer, log=True)
                     if "set-cookie" in response.headers:
                         # Kept as the headers arrive, as httpx does: a body that
                         # then fails does not lose the cookie.
@@ -286,32 +286,52 @@ def _client_timeout(request: httpx.Request) -> Any:
     return _aiohttp_timeout(times.get("connect"), times.get("read"), times.get("pool"))
 
 
-def _head(
-    request: httpx.Request, status: int, headers: Any, reason: str | None
-) -> httpx.Response:
-    """The httpx response for an answer whose body is still to come.
+def _aiohttp_call(request: httpx.Request) -> dict[str, Any]:
+    """The arguments of aiohttp's `request` for `request`, as httpx-aiohttp passes them."""
+    data: Any
+    try:
+        data = request.content or None
+    except httpx.RequestNotRead:
+        # A streamed upload: aiohttp reads the stream and frames it itself.
+        data = request.stream
+        request.headers.pop("transfer-encoding", None)
+    return {
+        "method": request.method,
+        "url": str(request.url),
+        "headers": {k.decode(): v.decode() for k, v in request.headers.raw},
+        "data": data,
+        "allow_redirects": False,
+        "auto_decompress": False,
+        "compress": False,
+        "timeout": _client_timeout(request),
+    }
 
-    httpx's send logs one line for each response as its headers arrive; the same
-    line is written here, for those who read httpx's log.
+
+def _head(request: httpx.Request, answer: Any, *, log: bool) -> httpx.Response:
+    """The httpx response for aiohttp's `answer`, whose body is still to come.
+
+    httpx's send logs one line for each response as its headers arrive; with
+    `log`, for an answer that does not pass through it, the same line is written
+    here, for those who read httpx's log.
     """
     extensions: dict[str, Any] = {"http_version": b"HTTP/1.1"}
-    if reason:
+    if answer.reason:
         # aiohttp keeps undecodable bytes as surrogates: they go back as they came.
-        extensions["reason_phrase"] = reason.encode("utf-8", "surrogateescape")
+        extensions["reason_phrase"] = answer.reason.encode("utf-8", "surrogateescape")
     response = httpx.Response(
-        status,
-        headers=headers,
+        answer.status,
+        headers=answer.raw_headers,
         stream=httpx.ByteStream(b""),
         request=request,
         extensions=extensions,
     )
-    if _HTTPX_LOG.isEnabledFor(logging.INFO):
+    if log and _HTTPX_LOG.isEnabledFor(logging.INFO):
         _HTTPX_LOG.info(
             'HTTP Request: %s %s "%s %d %s"',
             request.method,
             request.url,
             response.http_version,
-            status,
+            response.status_code,
             response.reason_phrase,
         )
     return response

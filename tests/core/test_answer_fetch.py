@@ -18,7 +18,7 @@ import pytest
 from aai_gateway import APIStatusError, AsyncGatewayClient, RetryPolicy
 from aai_gateway.errors import APIConnectionError
 from tests.conftest import completion_body
-from tests.reliability.rawserver import Close, RawServer, Script, Send, head
+from tests.reliability.rawserver import Close, RawServer, Script, Send, head, sse
 
 needs_aiohttp = pytest.mark.skipif(
     importlib.util.find_spec("httpx_aiohttp") is None, reason="httpx-aiohttp missing"
@@ -101,10 +101,26 @@ async def test_httpx_log_line_is_written_for_each_answer(
     assert lines[0].endswith('/v1/chat/completions "HTTP/1.1 200 OK"')
 
 
+STATUS = "HTTP/1.1 200 Tr\xe8s bien"  # latin-1 on the wire, as old servers send
+
+
 async def test_a_reason_phrase_outside_ascii_is_no_error(transport: str) -> None:
-    status = "HTTP/1.1 200 Tr\xe8s bien"  # latin-1 on the wire, as old servers send
-    script: Script = [Send(head(status, PLAIN, BODY)), Close()]
+    script: Script = [Send(head(STATUS, PLAIN, BODY)), Close()]
     with RawServer(script) as server:
         async with _client(server.url) as client:
             answer = await client.achat(REQUEST)
     assert answer.content == "Hello."
+
+
+async def test_a_stream_with_a_reason_phrase_outside_ascii_is_no_error(
+    transport: str,
+) -> None:
+    events = {"content-type": "text/event-stream", "connection": "close"}
+    script: Script = [
+        Send(head(STATUS, events) + sse("Hel", "lo.", done=True)),
+        Close(),
+    ]
+    with RawServer(script) as server:
+        async with _client(server.url) as client:
+            chunks = [c async for c in client.astream_chat(REQUEST)]
+    assert "".join(c.content or "" for c in chunks) == "Hello."
