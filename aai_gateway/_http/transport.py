@@ -11,8 +11,12 @@ so nothing above this module changes. `AAI_GATEWAY_ASYNC_TRANSPORT=httpx` (or
 The pools built here are remembered with what they were built with, so a chat
 request on one is built without httpx's per-call merging (`post_request`), and a
 non-streamed answer on an aiohttp pool is fetched straight from aiohttp
-(`answer_fetcher`): measured in `docs/performance.md`, "400 calls with 100 in
-flight".
+(`answer_fetcher`): measured in `docs/performance.md`, "The async client's own cost
+per call". That fetch does what httpx's send would (the same session, timeouts,
+error mapping, cookie jar, log line, `elapsed` and decoding) without the layers a
+whole answer on our own pool does not need: redirects, hooks, auth, a stream read
+piece by piece. The aiohttp transport's streamed responses are built the same way,
+so any reason phrase goes through and every failure of a body is an httpx error.
 """
 
 from __future__ import annotations
@@ -231,11 +235,7 @@ def _guarded_aiohttp_transport() -> Callable[..., _FetchingTransport]:
             return self.client
 
         async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-            """What httpx-aiohttp's transport does, with `fetch`'s response and guards.
-
-            The stream of the body turns every failure into an httpx error, and a
-            reason phrase outside ASCII goes through as it came.
-            """
+            """httpx-aiohttp's send; the response built as `fetch` builds it."""
             with _as_protocol_errors(request), map_aiohttp_exceptions():
                 sent = self._session().request(**_aiohttp_call(request))
                 answer = await sent.__aenter__()
@@ -247,14 +247,7 @@ def _guarded_aiohttp_transport() -> Callable[..., _FetchingTransport]:
         async def fetch(
             self, request: httpx.Request, cookies: httpx.Cookies
         ) -> tuple[httpx.Response, bytes]:
-            """Send `request` on aiohttp and read its whole answer, decoded.
-
-            What `handle_async_request` and httpx's `send` do for it, without the
-            layers a whole answer on a pool built here does not need (redirects,
-            hooks, auth, a stream per read): the same session, timeouts, error
-            mapping, cookie jar, log line and httpx response (read, `elapsed`
-            set), its body decoded as httpx does.
-            """
+            """Send `request`; its whole answer, as httpx's send would give it."""
             session = self._session()
             started = time.perf_counter()
             with _as_protocol_errors(request), map_aiohttp_exceptions():
